@@ -1,0 +1,23 @@
+//===- Passes.td - ember conversion passes ---------------------*- tablegen -*-===//
+#ifndef EMBER_CONVERSION_PASSES_TD
+#define EMBER_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertEmberToLinalg : Pass<"convert-ember-to-linalg"> {
+  let summary = "Lower ember ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every `ember` op into upstream ops on tensors: elementwise ops
+    and broadcasts into `linalg.generic`, reductions into `linalg.generic`
+    with reduction iterators, matmul into a `linalg.generic` contraction with
+    the `torch.matmul` batch broadcasting in its indexing maps, shape ops into
+    `tensor` ops and creation ops into `arith.constant` / `linalg.fill`.
+    `f16` and `bf16` math is computed in `f32` and rounded once.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // EMBER_CONVERSION_PASSES_TD

@@ -1,0 +1,55 @@
+//===- Utils.h - helpers shared by the ember-to-linalg patterns -*- C++ -*-===//
+#ifndef EMBER_LIB_CONVERSION_EMBERTOLINALG_UTILS_H
+#define EMBER_LIB_CONVERSION_EMBERTOLINALG_UTILS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir {
+namespace ember {
+
+/// True for the float types that are computed in f32 (f16, bf16).
+inline bool isLowPrecisionFloat(Type t) { return t.isF16() || t.isBF16(); }
+
+/// The type a value is computed or accumulated in: f32 for f16 / bf16.
+inline Type computeType(Type t) {
+  return isLowPrecisionFloat(t) ? Float32Type::get(t.getContext()) : t;
+}
+
+/// Fails the match unless every type is a statically shaped tensor.
+LogicalResult requireStaticShapes(PatternRewriter &rewriter, Operation *op);
+
+/// An uninitialized tensor of `type` (tensor.empty).
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
+
+/// A tensor of `type` filled with the scalar `value`.
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value value);
+
+/// Converts a scalar with PyTorch's cast rules (float to int truncates,
+/// anything to i1 is `!= 0`, i1 to a number is 0 / 1, ints sign-extend).
+Value convertScalar(OpBuilder &b, Location loc, Value v, Type to);
+
+/// A scalar constant of `type` (float or integer) holding `value`.
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double value);
+
+/// The identity element of a max (lowest) or min (highest) reduction.
+Value extremeConstant(OpBuilder &b, Location loc, Type type, bool lowest);
+
+/// A linalg.generic over `resultType`'s shape with all-parallel iterators,
+/// identity maps for `inputs` and the output, and `body` as payload.
+Value elementwiseGeneric(
+    OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body);
+
+/// Reshapes a statically shaped tensor (tensor.collapse_shape and / or
+/// tensor.expand_shape).
+Value reshapeTensor(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType resultType);
+
+} // namespace ember
+} // namespace mlir
+
+#endif // EMBER_LIB_CONVERSION_EMBERTOLINALG_UTILS_H

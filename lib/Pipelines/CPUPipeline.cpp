@@ -1,0 +1,68 @@
+//===- CPUPipeline.cpp - ember-cpu-pipeline -------------------------------===//
+//
+// ember -> linalg on tensors -> bufferized loops -> the LLVM dialect, ready
+// for MLIR's ExecutionEngine. Results become out-parameters (the caller owns
+// every output buffer); temporaries are freed by the ownership-based
+// deallocation pipeline.
+//
+//===----------------------------------------------------------------------===//
+#include "ember/Conversion/Passes.h"
+#include "ember/Transforms/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace {
+
+/// Appends textual upstream passes; their names are checked when the
+/// pipeline is built, which every ember-opt and Python test does.
+void addPasses(OpPassManager &pm, StringRef pipeline) {
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (failed(parsePassPipeline(pipeline, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("ember-cpu-pipeline: ") + error);
+}
+
+} // namespace
+
+void mlir::ember::buildCPUPipeline(OpPassManager &pm,
+                                   const CPUPipelineOptions &options) {
+  pm.addPass(createConvertEmberToLinalg());
+  addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops,"
+                "one-shot-bufferize{bufferize-function-boundaries "
+                "function-boundary-type-conversion=identity-layout-map},"
+                "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                "canonicalize");
+  bufferization::buildBufferDeallocationPipeline(pm);
+  addPasses(pm, "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
+                "expand-strided-metadata,lower-affine");
+  if (options.expandMath)
+    pm.addPass(createEmberExpandMath());
+  addPasses(pm, "convert-math-to-funcs,convert-math-to-llvm{approximate-log1p=false},"
+                "arith-expand{include-bf16},finalize-memref-to-llvm,"
+                "convert-math-to-libm,convert-arith-to-llvm,"
+                "convert-func-to-llvm,convert-cf-to-llvm,"
+                "reconcile-unrealized-casts");
+}
+
+void mlir::ember::registerEmberPipelines() {
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "ember-cpu-pipeline",
+      "Lower ember to the LLVM dialect for the CPU (linalg, bufferization, "
+      "loops, LLVM)",
+      buildCPUPipeline);
+}
+
+void mlir::ember::registerEmberPasses() {
+  static bool registered = false;
+  if (registered)
+    return;
+  registered = true;
+  registerEmberConversionPasses();
+  registerEmberTransformsPasses();
+  registerEmberPipelines();
+}

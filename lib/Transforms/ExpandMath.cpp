@@ -1,0 +1,29 @@
+//===- ExpandMath.cpp - the ember-expand-math pass ------------------------===//
+#include "ember/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace ember {
+#define GEN_PASS_DEF_EMBEREXPANDMATH
+#include "ember/Transforms/Passes.h.inc"
+} // namespace ember
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+struct EmberExpandMath
+    : public ember::impl::EmberExpandMathBase<EmberExpandMath> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateMathPolynomialApproximationPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

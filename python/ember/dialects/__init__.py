@@ -1,0 +1,1 @@
+"""MLIR dialects defined by Ember (Python op builders generated from ODS)."""
