@@ -38,8 +38,10 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                 "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
                 "canonicalize");
   bufferization::buildBufferDeallocationPipeline(pm);
-  addPasses(pm, "convert-linalg-to-loops,lower-affine,convert-scf-to-cf,"
-                "expand-strided-metadata,lower-affine");
+  addPasses(pm, "convert-linalg-to-loops");
+  pm.addPass(createEmberWidenBoolMemrefs());
+  addPasses(pm, "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+                "lower-affine");
   if (options.expandMath)
     pm.addPass(createEmberExpandMath());
   addPasses(pm, "convert-math-to-funcs,convert-math-to-llvm{approximate-log1p=false},"

@@ -18,4 +18,18 @@ def EmberExpandMath : Pass<"ember-expand-math"> {
   ];
 }
 
+def EmberWidenBoolMemrefs : Pass<"ember-widen-bool-memrefs", "::mlir::ModuleOp"> {
+  let summary = "Store i1 memrefs as one byte per element (i8)";
+  let description = [{
+    Booleans live in memory as bytes, as in NumPy and PyTorch, so `i1` buffers
+    cross the call boundary unchanged and LLVM never sees sub-byte memory.
+    Runs on loops over memrefs (after `convert-linalg-to-loops`): every
+    `memref<...xi1>` becomes `memref<...xi8>` (function signatures, allocs,
+    views, globals), loads are followed by `arith.trunci` and stores preceded
+    by `arith.extui`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // EMBER_TRANSFORMS_PASSES_TD
