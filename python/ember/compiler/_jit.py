@@ -139,7 +139,7 @@ def run_pipeline(module: ir.Module, pipeline: str = "ember-cpu-pipeline") -> ir.
         copy = ir.Module.parse(str(module))
         try:
             PassManager.parse(f"builtin.module({pipeline})").run(copy.operation)
-        except ir.MLIRError as e:
+        except (ir.MLIRError, ValueError) as e:
             raise EmberCompileError(f"{pipeline} failed:\n{e}") from None
     return copy
 

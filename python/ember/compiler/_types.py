@@ -52,5 +52,5 @@ def tensor_type(shape: Sequence[int], dtype: np.dtype | str | ir.Type,
                 ctx: ir.Context | None = None) -> ir.RankedTensorType:
     """``tensor_type((2, 3), "f32")`` -> ``tensor<2x3xf32>``."""
     ctx = ctx or context()
-    with ctx:
+    with ctx, ir.Location.unknown(ctx):
         return ir.RankedTensorType.get(list(shape), element_type(dtype, ctx))
