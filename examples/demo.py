@@ -10,7 +10,6 @@ import math
 import time
 
 import numpy as np
-
 from ember import compiler
 from ember.dialects import ember as E
 

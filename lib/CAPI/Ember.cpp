@@ -5,7 +5,6 @@
 
 #include "mlir/CAPI/Registration.h"
 
-MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(Ember, ember,
-                                      mlir::ember::EmberDialect)
+MLIR_DEFINE_CAPI_DIALECT_REGISTRATION(Ember, ember, mlir::ember::EmberDialect)
 
 void emberRegisterPasses(void) { mlir::ember::registerEmberPasses(); }

@@ -35,7 +35,8 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
   addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops,"
                 "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map},"
-                "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                "buffer-results-to-out-params{hoist-static-allocs "
+                "modify-public-functions},"
                 "canonicalize");
   bufferization::buildBufferDeallocationPipeline(pm);
   addPasses(pm, "convert-linalg-to-loops");
@@ -44,11 +45,12 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                 "lower-affine");
   if (options.expandMath)
     pm.addPass(createEmberExpandMath());
-  addPasses(pm, "convert-math-to-funcs,convert-math-to-llvm{approximate-log1p=false},"
-                "arith-expand{include-bf16},finalize-memref-to-llvm,"
-                "convert-math-to-libm,convert-arith-to-llvm,"
-                "convert-func-to-llvm,convert-cf-to-llvm,"
-                "reconcile-unrealized-casts");
+  addPasses(
+      pm, "convert-math-to-funcs,convert-math-to-llvm{approximate-log1p=false},"
+          "arith-expand{include-bf16},finalize-memref-to-llvm,"
+          "convert-math-to-libm,convert-arith-to-llvm,"
+          "convert-func-to-llvm,convert-cf-to-llvm,"
+          "reconcile-unrealized-casts");
 }
 
 void mlir::ember::registerEmberPipelines() {

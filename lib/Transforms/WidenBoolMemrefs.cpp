@@ -31,8 +31,7 @@ Type widen(Type t) {
   auto memref = dyn_cast<MemRefType>(t);
   if (!memref || !memref.getElementType().isInteger(1))
     return t;
-  return MemRefType::get(memref.getShape(),
-                         IntegerType::get(t.getContext(), 8),
+  return MemRefType::get(memref.getShape(), IntegerType::get(t.getContext(), 8),
                          memref.getLayout(), memref.getMemorySpace());
 }
 
@@ -73,8 +72,8 @@ struct EmberWidenBoolMemrefs
         global.setType(widened);
         if (auto init = dyn_cast_if_present<DenseElementsAttr>(
                 global.getInitialValueAttr()))
-          global.setInitialValueAttr(init.mapValues(
-              i8, [](const APInt &v) { return v.zext(8); }));
+          global.setInitialValueAttr(
+              init.mapValues(i8, [](const APInt &v) { return v.zext(8); }));
         return;
       }
       // Type-only updates: results and block arguments.

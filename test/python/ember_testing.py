@@ -11,7 +11,6 @@ from collections.abc import Callable, Hashable
 
 import ml_dtypes
 import numpy as np
-
 from ember import compiler
 
 FLOAT_DTYPES = ["f16", "bf16", "f32", "f64"]

@@ -3,11 +3,10 @@
 import subprocess
 import textwrap
 
+import ember
 import mlir.ir as ir
 import numpy as np
 import pytest
-
-import ember
 from ember import compiler
 from ember._tools import ember_opt_path
 from ember.dialects import ember as E

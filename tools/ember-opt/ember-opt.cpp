@@ -15,6 +15,6 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   registry.insert<mlir::ember::EmberDialect>();
   mlir::ember::registerEmberPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "Ember optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Ember optimizer driver\n", registry));
 }

@@ -28,8 +28,8 @@ struct FullToLinalg : public OpRewritePattern<FullOp> {
       return failure();
     Value value =
         arith::ConstantOp::create(rewriter, op.getLoc(), op.getValue());
-    rewriter.replaceOp(op,
-                       filledTensor(rewriter, op.getLoc(), op.getType(), value));
+    rewriter.replaceOp(
+        op, filledTensor(rewriter, op.getLoc(), op.getType(), value));
     return success();
   }
 };

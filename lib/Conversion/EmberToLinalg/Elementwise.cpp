@@ -21,8 +21,8 @@ bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
 /// Applies `fn` to f32 copies of f16 / bf16 operands and rounds the result
 /// back to the operands' type when `roundBack` is set.
 template <typename Fn>
-Value inComputeType(OpBuilder &b, Location loc, ValueRange args,
-                    bool roundBack, Fn fn) {
+Value inComputeType(OpBuilder &b, Location loc, ValueRange args, bool roundBack,
+                    Fn fn) {
   Type t = args.front().getType();
   if (!isLowPrecisionFloat(t))
     return fn(args);
@@ -51,9 +51,8 @@ Value arithBinary(OpBuilder &b, Location loc, ValueRange a) {
   });
 }
 
-Value compare(OpBuilder &b, Location loc, ValueRange a,
-              arith::CmpFPredicate fp, arith::CmpIPredicate sp,
-              arith::CmpIPredicate up) {
+Value compare(OpBuilder &b, Location loc, ValueRange a, arith::CmpFPredicate fp,
+              arith::CmpIPredicate sp, arith::CmpIPredicate up) {
   if (!isFloat(a[0]))
     return arith::CmpIOp::create(b, loc, a[0].getType().isInteger(1) ? up : sp,
                                  a[0], a[1]);
@@ -92,7 +91,8 @@ Value scalar(LogicalOrOp, OpBuilder &b, Location l, ValueRange a) {
   return arith::OrIOp::create(b, l, a[0], a[1]);
 }
 Value scalar(LogicalNotOp, OpBuilder &b, Location l, ValueRange a) {
-  return arith::XOrIOp::create(b, l, a[0], scalarConstant(b, l, a[0].getType(), 1));
+  return arith::XOrIOp::create(b, l, a[0],
+                               scalarConstant(b, l, a[0].getType(), 1));
 }
 Value scalar(NegOp, OpBuilder &b, Location l, ValueRange a) {
   if (isFloat(a[0]))
@@ -113,8 +113,8 @@ Value scalar(SignOp, OpBuilder &b, Location l, ValueRange a) {
                      arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
   Value lt = compare(b, l, {a[0], zero}, arith::CmpFPredicate::OLT,
                      arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
-  Value neg = arith::SelectOp::create(b, l, lt, scalarConstant(b, l, t, -1),
-                                      a[0]);
+  Value neg =
+      arith::SelectOp::create(b, l, lt, scalarConstant(b, l, t, -1), a[0]);
   return arith::SelectOp::create(b, l, gt, scalarConstant(b, l, t, 1), neg);
 }
 Value scalar(ExpOp, OpBuilder &b, Location l, ValueRange a) {
@@ -211,11 +211,11 @@ struct CastToLinalg : public OpRewritePattern<CastOp> {
       return failure();
     Type to = op.getType().getElementType();
     rewriter.replaceOp(
-        op, elementwiseGeneric(rewriter, op.getLoc(), op.getType(),
-                               op.getInput(),
-                               [&](OpBuilder &b, Location l, ValueRange a) {
-                                 return convertScalar(b, l, a[0], to);
-                               }));
+        op,
+        elementwiseGeneric(rewriter, op.getLoc(), op.getType(), op.getInput(),
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return convertScalar(b, l, a[0], to);
+                           }));
     return success();
   }
 };
@@ -257,22 +257,22 @@ struct BroadcastToLinalg : public OpRewritePattern<BroadcastOp> {
 
 void mlir::ember::populateEmberElementwiseToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<
-      ElementwiseToLinalg<AddOp>, ElementwiseToLinalg<SubOp>,
-      ElementwiseToLinalg<MulOp>, ElementwiseToLinalg<DivOp>,
-      ElementwiseToLinalg<PowOp>, ElementwiseToLinalg<MaximumOp>,
-      ElementwiseToLinalg<MinimumOp>, ElementwiseToLinalg<LogicalAndOp>,
-      ElementwiseToLinalg<LogicalOrOp>, ElementwiseToLinalg<LogicalNotOp>,
-      ElementwiseToLinalg<NegOp>, ElementwiseToLinalg<AbsOp>,
-      ElementwiseToLinalg<SignOp>, ElementwiseToLinalg<ExpOp>,
-      ElementwiseToLinalg<LogOp>, ElementwiseToLinalg<Log1pOp>,
-      ElementwiseToLinalg<SqrtOp>, ElementwiseToLinalg<RsqrtOp>,
-      ElementwiseToLinalg<TanhOp>, ElementwiseToLinalg<SigmoidOp>,
-      ElementwiseToLinalg<ErfOp>, ElementwiseToLinalg<SinOp>,
-      ElementwiseToLinalg<CosOp>, ElementwiseToLinalg<FloorOp>,
-      ElementwiseToLinalg<EqOp>, ElementwiseToLinalg<NeOp>,
-      ElementwiseToLinalg<LtOp>, ElementwiseToLinalg<LeOp>,
-      ElementwiseToLinalg<GtOp>, ElementwiseToLinalg<GeOp>,
-      ElementwiseToLinalg<SelectOp>, CastToLinalg, BroadcastToLinalg>(
-      patterns.getContext());
+  patterns
+      .add<ElementwiseToLinalg<AddOp>, ElementwiseToLinalg<SubOp>,
+           ElementwiseToLinalg<MulOp>, ElementwiseToLinalg<DivOp>,
+           ElementwiseToLinalg<PowOp>, ElementwiseToLinalg<MaximumOp>,
+           ElementwiseToLinalg<MinimumOp>, ElementwiseToLinalg<LogicalAndOp>,
+           ElementwiseToLinalg<LogicalOrOp>, ElementwiseToLinalg<LogicalNotOp>,
+           ElementwiseToLinalg<NegOp>, ElementwiseToLinalg<AbsOp>,
+           ElementwiseToLinalg<SignOp>, ElementwiseToLinalg<ExpOp>,
+           ElementwiseToLinalg<LogOp>, ElementwiseToLinalg<Log1pOp>,
+           ElementwiseToLinalg<SqrtOp>, ElementwiseToLinalg<RsqrtOp>,
+           ElementwiseToLinalg<TanhOp>, ElementwiseToLinalg<SigmoidOp>,
+           ElementwiseToLinalg<ErfOp>, ElementwiseToLinalg<SinOp>,
+           ElementwiseToLinalg<CosOp>, ElementwiseToLinalg<FloorOp>,
+           ElementwiseToLinalg<EqOp>, ElementwiseToLinalg<NeOp>,
+           ElementwiseToLinalg<LtOp>, ElementwiseToLinalg<LeOp>,
+           ElementwiseToLinalg<GtOp>, ElementwiseToLinalg<GeOp>,
+           ElementwiseToLinalg<SelectOp>, CastToLinalg, BroadcastToLinalg>(
+          patterns.getContext());
 }

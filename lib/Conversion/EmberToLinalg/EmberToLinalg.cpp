@@ -30,8 +30,7 @@ LogicalResult mlir::ember::requireStaticShapes(PatternRewriter &rewriter,
   if (llvm::all_of(op->getOperandTypes(), isStatic) &&
       llvm::all_of(op->getResultTypes(), isStatic))
     return success();
-  return rewriter.notifyMatchFailure(
-      op, "dynamic shapes are not lowered yet");
+  return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered yet");
 }
 
 Value mlir::ember::emptyTensor(OpBuilder &b, Location loc,
@@ -67,8 +66,7 @@ Value mlir::ember::extremeConstant(OpBuilder &b, Location loc, Type type,
   return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
 }
 
-Value mlir::ember::convertScalar(OpBuilder &b, Location loc, Value v,
-                                 Type to) {
+Value mlir::ember::convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
   Type from = v.getType();
   if (from == to)
     return v;
@@ -76,8 +74,8 @@ Value mlir::ember::convertScalar(OpBuilder &b, Location loc, Value v,
   if (auto fromF = dyn_cast<FloatType>(from)) {
     if (auto toF = dyn_cast<FloatType>(to)) {
       if (isLowPrecisionFloat(from) && isLowPrecisionFloat(to))
-        return arith::TruncFOp::create(
-            b, loc, to, arith::ExtFOp::create(b, loc, f32, v));
+        return arith::TruncFOp::create(b, loc, to,
+                                       arith::ExtFOp::create(b, loc, f32, v));
       if (fromF.getWidth() < toF.getWidth())
         return arith::ExtFOp::create(b, loc, to, v);
       return arith::TruncFOp::create(b, loc, to, v);
@@ -150,8 +148,8 @@ Value mlir::ember::reshapeTensor(OpBuilder &b, Location loc, Value input,
   }
   Value flat = input;
   if (inType.getRank() != 1) {
-    auto flatType =
-        RankedTensorType::get({inType.getNumElements()}, inType.getElementType());
+    auto flatType = RankedTensorType::get({inType.getNumElements()},
+                                          inType.getElementType());
     ReassociationIndices all(llvm::seq<int64_t>(0, inType.getRank()).begin(),
                              llvm::seq<int64_t>(0, inType.getRank()).end());
     flat = tensor::CollapseShapeOp::create(b, loc, flatType, input,
@@ -159,9 +157,8 @@ Value mlir::ember::reshapeTensor(OpBuilder &b, Location loc, Value input,
   }
   if (resultType.getRank() == 1)
     return flat;
-  ReassociationIndices all(
-      llvm::seq<int64_t>(0, resultType.getRank()).begin(),
-      llvm::seq<int64_t>(0, resultType.getRank()).end());
+  ReassociationIndices all(llvm::seq<int64_t>(0, resultType.getRank()).begin(),
+                           llvm::seq<int64_t>(0, resultType.getRank()).end());
   return tensor::ExpandShapeOp::create(b, loc, resultType, flat,
                                        ArrayRef<ReassociationIndices>{all});
 }

@@ -54,10 +54,9 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
       outExprs.push_back(d(i));
 
     MLIRContext *ctx = rewriter.getContext();
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(numLoops, 0, lhsExprs, ctx),
-        AffineMap::get(numLoops, 0, rhsExprs, ctx),
-        AffineMap::get(numLoops, 0, outExprs, ctx)};
+    SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, lhsExprs, ctx),
+                                   AffineMap::get(numLoops, 0, rhsExprs, ctx),
+                                   AffineMap::get(numLoops, 0, outExprs, ctx)};
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
     iterators.back() = utils::IteratorType::reduction;
@@ -87,11 +86,11 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
         });
     Value result = generic.getResult(0);
     if (accType != elementType)
-      result = elementwiseGeneric(
-          rewriter, loc, out, result,
-          [&](OpBuilder &nb, Location nl, ValueRange v) {
-            return convertScalar(nb, nl, v[0], elementType);
-          });
+      result =
+          elementwiseGeneric(rewriter, loc, out, result,
+                             [&](OpBuilder &nb, Location nl, ValueRange v) {
+                               return convertScalar(nb, nl, v[0], elementType);
+                             });
     rewriter.replaceOp(op, result);
     return success();
   }

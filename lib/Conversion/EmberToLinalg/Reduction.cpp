@@ -55,8 +55,9 @@ Value reduceGeneric(OpBuilder &b, Location loc, Value input,
 /// Maps the accumulator tensor to the result: `finish` per element (if any),
 /// rounding back to the result's element type, then keepdim's unit dims.
 template <typename OpTy>
-Value finishReduction(OpBuilder &b, Location loc, OpTy op, Value acc,
-                      function_ref<Value(OpBuilder &, Location, Value)> finish) {
+Value finishReduction(
+    OpBuilder &b, Location loc, OpTy op, Value acc,
+    function_ref<Value(OpBuilder &, Location, Value)> finish) {
   RankedTensorType resultType = op.getType();
   Type elementType = resultType.getElementType();
   auto accType = cast<RankedTensorType>(acc.getType());
@@ -115,8 +116,7 @@ Value combine(MinOp, OpBuilder &b, Location l, Value x, Value acc) {
   return arith::MinSIOp::create(b, l, x, acc);
 }
 
-template <typename OpTy>
-struct ReduceToLinalg : public OpRewritePattern<OpTy> {
+template <typename OpTy> struct ReduceToLinalg : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -125,12 +125,11 @@ struct ReduceToLinalg : public OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     Type accType = computeType(inType.getElementType());
-    Value acc = reduceGeneric(
-        rewriter, loc, op.getInput(), op.getDims(),
-        reduceInit(op, rewriter, loc, accType),
-        [&](OpBuilder &b, Location l, Value x, Value a) {
-          return combine(op, b, l, x, a);
-        });
+    Value acc = reduceGeneric(rewriter, loc, op.getInput(), op.getDims(),
+                              reduceInit(op, rewriter, loc, accType),
+                              [&](OpBuilder &b, Location l, Value x, Value a) {
+                                return combine(op, b, l, x, a);
+                              });
     function_ref<Value(OpBuilder &, Location, Value)> finish = nullptr;
     int64_t count = 1;
     for (int64_t d : op.getDims())
@@ -175,10 +174,10 @@ struct ArgReduceToLinalg : public OpRewritePattern<OpTy> {
     }
     auto valType = RankedTensorType::get(shape, accType);
     auto idxType = RankedTensorType::get(shape, i64);
-    Value valInit = filledTensor(rewriter, loc, valType,
-                                 extremeConstant(rewriter, loc, accType, isMax));
-    Value idxInit =
-        filledTensor(rewriter, loc, idxType, scalarConstant(rewriter, loc, i64, 0));
+    Value valInit = filledTensor(
+        rewriter, loc, valType, extremeConstant(rewriter, loc, accType, isMax));
+    Value idxInit = filledTensor(rewriter, loc, idxType,
+                                 scalarConstant(rewriter, loc, i64, 0));
     AffineMap outMap = AffineMap::get(rank, 0, outExprs, rewriter.getContext());
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
                                    outMap, outMap};
@@ -191,21 +190,21 @@ struct ArgReduceToLinalg : public OpRewritePattern<OpTy> {
             x = arith::ExtFOp::create(b, l, accType, x);
           Value better;
           if (isa<FloatType>(accType)) {
-            better = arith::CmpFOp::create(
-                b, l,
-                isMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
-                x, acc);
+            better = arith::CmpFOp::create(b, l,
+                                           isMax ? arith::CmpFPredicate::OGT
+                                                 : arith::CmpFPredicate::OLT,
+                                           x, acc);
             Value xNan =
                 arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x, x);
-            Value accNum =
-                arith::CmpFOp::create(b, l, arith::CmpFPredicate::ORD, acc, acc);
+            Value accNum = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::ORD, acc, acc);
             better = arith::OrIOp::create(
                 b, l, better, arith::AndIOp::create(b, l, xNan, accNum));
           } else {
-            better = arith::CmpIOp::create(
-                b, l,
-                isMax ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::slt,
-                x, acc);
+            better = arith::CmpIOp::create(b, l,
+                                           isMax ? arith::CmpIPredicate::sgt
+                                                 : arith::CmpIPredicate::slt,
+                                           x, acc);
           }
           Value idx = arith::IndexCastOp::create(
               b, l, i64, linalg::IndexOp::create(b, l, dim));

@@ -15,8 +15,8 @@ struct ReshapeToTensor : public OpRewritePattern<ReshapeOp> {
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
-    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), op.getInput(),
-                                         op.getType()));
+    rewriter.replaceOp(
+        op, reshapeTensor(rewriter, op.getLoc(), op.getInput(), op.getType()));
     return success();
   }
 };
@@ -125,10 +125,10 @@ struct GatherToLinalg : public OpRewritePattern<GatherOp> {
                       b, l, arith::MinSIOp::create(b, l, idx, last), zero);
                   SmallVector<Value> coords;
                   for (int64_t i = 0; i < inType.getRank(); ++i)
-                    coords.push_back(i == dim
-                                         ? idx
-                                         : linalg::IndexOp::create(b, l, i)
-                                               .getResult());
+                    coords.push_back(
+                        i == dim
+                            ? idx
+                            : linalg::IndexOp::create(b, l, i).getResult());
                   return tensor::ExtractOp::create(b, l, input, coords);
                 }));
     return success();

@@ -1,6 +1,8 @@
-"""Re-exports MLIR's ODS helpers for the generated ``_ember_ops_gen`` module."""
+"""Re-exports MLIR's ODS helpers for the generated ``_ember_ops_gen`` module.
 
-import ember._mlir  # noqa: F401  (loads the bindings and Ember's extension first)
+(``import ember`` has already loaded the bindings and Ember's extension.)
+"""
+
 from mlir.dialects._ods_common import (  # noqa: F401
     _cext,
     equally_sized_accessor,

@@ -100,10 +100,10 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   if (!isSmallConstant(adaptor.getInput()))
     return {};
   if (isa<DenseFPElementsAttr>(adaptor.getInput()))
-    return constFoldUnaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(),
-                                       [](APFloat a) { return -a; });
+    return constFoldUnaryOp<FloatAttr, APFloat, void>(
+        adaptor.getOperands(), [](APFloat a) { return -a; });
   return constFoldUnaryOp<IntegerAttr, APInt, void>(adaptor.getOperands(),
-                                       [](APInt a) { return -a; });
+                                                    [](APInt a) { return -a; });
 }
 
 // cast to the same type -> x.

@@ -160,9 +160,8 @@ LogicalResult IotaOp::verify() {
   int64_t rank = getResult().getType().getRank();
   if (static_cast<int64_t>(getDim()) < 0 ||
       static_cast<int64_t>(getDim()) >= rank)
-    return emitOpError("dimension ")
-           << static_cast<int64_t>(getDim()) << " is out of range for rank "
-           << rank;
+    return emitOpError("dimension ") << static_cast<int64_t>(getDim())
+                                     << " is out of range for rank " << rank;
   return success();
 }
 
@@ -213,22 +212,23 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   auto lhs = cast<RankedTensorType>(adaptor.getLhs().getType());
   auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
   if (lhs.getElementType() != rhs.getElementType())
-    return emitOptionalError(loc, "'ember.matmul' element types differ: ",
-                             lhs.getElementType(), " vs ",
-                             rhs.getElementType());
+    return emitOptionalError(
+        loc, "'ember.matmul' element types differ: ", lhs.getElementType(),
+        " vs ", rhs.getElementType());
   int64_t a = lhs.getRank(), b = rhs.getRank();
   if (a == 0 || b == 0)
-    return emitOptionalError(loc, "'ember.matmul' operands must have rank "
-                                  ">= 1, got shapes ",
+    return emitOptionalError(loc,
+                             "'ember.matmul' operands must have rank "
+                             ">= 1, got shapes ",
                              shapeStr(lhs.getShape()), " and ",
                              shapeStr(rhs.getShape()));
   int64_t lhsK = lhs.getDimSize(a - 1);
   int64_t rhsK = b == 1 ? rhs.getDimSize(0) : rhs.getDimSize(b - 2);
   if (lhsK != kDynamic && rhsK != kDynamic && lhsK != rhsK)
     return emitOptionalError(
-        loc, "'ember.matmul' contraction sizes differ: ",
-        shapeStr(lhs.getShape()), " @ ", shapeStr(rhs.getShape()), " (", lhsK,
-        " vs ", rhsK, ")");
+        loc,
+        "'ember.matmul' contraction sizes differ: ", shapeStr(lhs.getShape()),
+        " @ ", shapeStr(rhs.getShape()), " (", lhsK, " vs ", rhsK, ")");
   ArrayRef<int64_t> lhsBatch =
       a >= 2 ? lhs.getShape().drop_back(2) : ArrayRef<int64_t>();
   ArrayRef<int64_t> rhsBatch =
@@ -236,14 +236,15 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   size_t nb = std::max(lhsBatch.size(), rhsBatch.size());
   SmallVector<int64_t> shape(nb, 1);
   for (size_t i = 0; i < nb; ++i) {
-    int64_t x = i + lhsBatch.size() >= nb ? lhsBatch[i + lhsBatch.size() - nb]
-                                          : 1;
-    int64_t y = i + rhsBatch.size() >= nb ? rhsBatch[i + rhsBatch.size() - nb]
-                                          : 1;
+    int64_t x =
+        i + lhsBatch.size() >= nb ? lhsBatch[i + lhsBatch.size() - nb] : 1;
+    int64_t y =
+        i + rhsBatch.size() >= nb ? rhsBatch[i + rhsBatch.size() - nb] : 1;
     FailureOr<int64_t> d = broadcastDim(x, y);
     if (failed(d))
-      return emitOptionalError(loc, "'ember.matmul' batch dimensions do not "
-                                    "broadcast: ",
+      return emitOptionalError(loc,
+                               "'ember.matmul' batch dimensions do not "
+                               "broadcast: ",
                                shapeStr(lhs.getShape()), " @ ",
                                shapeStr(rhs.getShape()));
     shape[i] = *d;
@@ -268,8 +269,7 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> perm = adaptor.getPermutation();
   if (static_cast<int64_t>(perm.size()) != type.getRank())
     return emitOptionalError(loc, "'ember.transpose' permutation has ",
-                             perm.size(), " entries for rank ",
-                             type.getRank());
+                             perm.size(), " entries for rank ", type.getRank());
   if (failed(checkDims(loc, "transpose", perm, type.getRank())))
     return failure();
   SmallVector<int64_t> shape;
@@ -290,8 +290,9 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   if (static_cast<int64_t>(start.size()) != rank ||
       static_cast<int64_t>(stop.size()) != rank ||
       static_cast<int64_t>(step.size()) != rank)
-    return emitOptionalError(loc, "'ember.slice' needs one start, stop and "
-                                  "step per dimension (rank ",
+    return emitOptionalError(loc,
+                             "'ember.slice' needs one start, stop and "
+                             "step per dimension (rank ",
                              rank, ")");
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i) {
@@ -337,11 +338,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
         continue;
       }
       if (a != kDynamic && b != kDynamic && a != b)
-        return emitOptionalError(loc, "'ember.concat' input ", n + 1,
-                                 " has shape ", shapeStr(t.getShape()),
-                                 ", which differs from ",
-                                 shapeStr(first.getShape()),
-                                 " outside dimension ", dim);
+        return emitOptionalError(
+            loc, "'ember.concat' input ", n + 1, " has shape ",
+            shapeStr(t.getShape()), ", which differs from ",
+            shapeStr(first.getShape()), " outside dimension ", dim);
       if (a == kDynamic)
         shape[i] = b;
     }
@@ -359,13 +359,15 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   int64_t rank = type.getRank();
   if (static_cast<int64_t>(low.size()) != rank ||
       static_cast<int64_t>(high.size()) != rank)
-    return emitOptionalError(loc, "'ember.pad' needs one low and one high "
-                                  "amount per dimension (rank ",
+    return emitOptionalError(loc,
+                             "'ember.pad' needs one low and one high "
+                             "amount per dimension (rank ",
                              rank, ")");
   auto value = dyn_cast_if_present<TypedAttr>(adaptor.getValueAttr());
   if (!value || value.getType() != type.getElementType())
-    return emitOptionalError(loc, "'ember.pad' value must have the element "
-                                  "type ",
+    return emitOptionalError(loc,
+                             "'ember.pad' value must have the element "
+                             "type ",
                              type.getElementType());
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i) {
@@ -388,9 +390,8 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   int64_t rank = input.getRank();
   int64_t dim = static_cast<int64_t>(adaptor.getDim());
   if (index.getRank() != rank)
-    return emitOptionalError(loc, "'ember.gather' index rank ",
-                             index.getRank(), " differs from input rank ",
-                             rank);
+    return emitOptionalError(loc, "'ember.gather' index rank ", index.getRank(),
+                             " differs from input rank ", rank);
   if (dim < 0 || dim >= rank)
     return emitOptionalError(loc, "'ember.gather' dimension ", dim,
                              " is out of range for rank ", rank);
@@ -400,8 +401,7 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
       return emitOptionalError(loc, "'ember.gather' index shape ",
                                shapeStr(index.getShape()),
                                " exceeds input shape ",
-                               shapeStr(input.getShape()), " in dimension ",
-                               i);
+                               shapeStr(input.getShape()), " in dimension ", i);
   }
   results.push_back(index.clone(input.getElementType()));
   return success();
