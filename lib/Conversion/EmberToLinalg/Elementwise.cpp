@@ -105,7 +105,7 @@ Value scalar(AbsOp, OpBuilder &b, Location l, ValueRange a) {
     return math::AbsFOp::create(b, l, a[0]);
   return math::AbsIOp::create(b, l, a[0]);
 }
-// sign(x) = x > 0 ? 1 : (x < 0 ? -1 : x); zero and NaN pass through.
+// sign(x) = x > 0 ? 1 : (x < 0 ? -1 : 0); NaN gives 0 (as torch.sign).
 Value scalar(SignOp, OpBuilder &b, Location l, ValueRange a) {
   Type t = a[0].getType();
   Value zero = scalarConstant(b, l, t, 0);

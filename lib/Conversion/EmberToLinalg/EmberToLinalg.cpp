@@ -180,6 +180,25 @@ struct ConvertEmberToLinalg
     : public ember::impl::ConvertEmberToLinalgBase<ConvertEmberToLinalg> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    // Say why, rather than "failed to legalize".
+    WalkResult dynamic = getOperation()->walk([](Operation *op) {
+      if (!isa<EmberDialect>(op->getDialect()))
+        return WalkResult::advance();
+      auto isDynamic = [](Type t) {
+        auto ranked = dyn_cast<RankedTensorType>(t);
+        return ranked && !ranked.hasStaticShape();
+      };
+      if (llvm::any_of(op->getOperandTypes(), isDynamic) ||
+          llvm::any_of(op->getResultTypes(), isDynamic)) {
+        op->emitOpError("has a dynamic shape; convert-ember-to-linalg lowers "
+                        "static shapes only (dynamic shapes are not lowered "
+                        "yet)");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (dynamic.wasInterrupted())
+      return signalPassFailure();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<EmberDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

@@ -43,9 +43,33 @@ struct SliceToTensor : public OpRewritePattern<SliceOp> {
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
+    // Upstream bounds-checks offsets even of empty slices.
+    if (op.getType().getNumElements() == 0) {
+      rewriter.replaceOp(op, emptyTensor(rewriter, op.getLoc(), op.getType()));
+      return success();
+    }
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, op.getType(), op.getInput(), ValueRange{}, ValueRange{},
         ValueRange{}, op.getStart(), op.getType().getShape(), op.getStep());
+    return success();
+  }
+};
+
+// insert_slice -> tensor.insert_slice with strides.
+struct InsertSliceToTensor : public OpRewritePattern<InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(InsertSliceOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    if (op.getSource().getType().getNumElements() == 0) {
+      rewriter.replaceOp(op, op.getDest());
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, op.getSource(), op.getDest(), ValueRange{}, ValueRange{},
+        ValueRange{}, op.getStart(), op.getSource().getType().getShape(),
+        op.getStep());
     return success();
   }
 };
@@ -65,6 +89,8 @@ struct ConcatToTensor : public OpRewritePattern<ConcatOp> {
     SmallVector<int64_t> strides(type.getRank(), 1);
     for (Value input : op.getInputs()) {
       auto inType = cast<RankedTensorType>(input.getType());
+      if (inType.getNumElements() == 0)
+        continue; // nothing to insert (and its offset may be out of bounds)
       result = tensor::InsertSliceOp::create(
           rewriter, loc, input, result, ValueRange{}, ValueRange{},
           ValueRange{}, offsets, inType.getShape(), strides);
@@ -86,6 +112,10 @@ struct PadToTensor : public OpRewritePattern<PadOp> {
     Value value = arith::ConstantOp::create(rewriter, loc, op.getValue());
     Value filled = filledTensor(rewriter, loc, op.getType(), value);
     RankedTensorType inType = op.getInput().getType();
+    if (inType.getNumElements() == 0) {
+      rewriter.replaceOp(op, filled);
+      return success();
+    }
     SmallVector<int64_t> strides(inType.getRank(), 1);
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
         op, op.getInput(), filled, ValueRange{}, ValueRange{}, ValueRange{},
@@ -139,7 +169,7 @@ struct GatherToLinalg : public OpRewritePattern<GatherOp> {
 
 void mlir::ember::populateEmberShapeToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ReshapeToTensor, TransposeToLinalg, SliceToTensor,
+  patterns.add<ReshapeToTensor, TransposeToLinalg, SliceToTensor, InsertSliceToTensor,
                ConcatToTensor, PadToTensor, GatherToLinalg>(
       patterns.getContext());
 }

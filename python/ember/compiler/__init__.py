@@ -35,10 +35,19 @@ from ember.compiler._jit import (
 )
 from ember.compiler._types import element_type, numpy_dtype, tensor_type
 
+
+def cache_stats():
+    """Counters of the runtime's compile cache: hits (memory), disk_hits, misses,
+    compile_seconds, entries, corrupt."""
+    from ember.runtime import CACHE
+
+    return CACHE.stats
+
 __all__ = [
     "CompiledFunction",
     "EmberCompileError",
     "build",
+    "cache_stats",
     "compile",
     "compile_source",
     "element_type",

@@ -133,12 +133,20 @@ def _functions(module: ir.Module) -> dict[str, ir.Operation]:
     }
 
 
-def run_pipeline(module: ir.Module, pipeline: str = "ember-cpu-pipeline") -> ir.Module:
-    """Runs a registered pipeline (or any pass pipeline text) on a copy of ``module``."""
+def run_pipeline(module: ir.Module, pipeline: str = "ember-cpu-pipeline",
+                 dump_dir: str | None = None) -> ir.Module:
+    """Runs a registered pipeline (or any pass pipeline text) on a copy of ``module``.
+
+    With ``dump_dir``, the IR after every pass is written below that folder.
+    """
     with module.context:
         copy = ir.Module.parse(str(module))
         try:
-            PassManager.parse(f"builtin.module({pipeline})").run(copy.operation)
+            pm = PassManager.parse(f"builtin.module({pipeline})")
+            if dump_dir is not None:
+                pm.enable_ir_printing(print_after_all=True, print_module_scope=True,
+                                      tree_printing_dir_path=dump_dir)
+            pm.run(copy.operation)
         except (ir.MLIRError, ValueError) as e:
             raise EmberCompileError(f"{pipeline} failed:\n{e}") from None
     return copy

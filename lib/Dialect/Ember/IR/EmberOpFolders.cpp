@@ -130,8 +130,13 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
-    getInputMutable().assign(inner.getInput());
-    return getResult();
+    // Only through shapes that agree: x (6 elements) -> ? -> 7 must stay.
+    RankedTensorType from = inner.getInput().getType();
+    if (!from.hasStaticShape() || !getType().hasStaticShape() ||
+        from.getNumElements() == getType().getNumElements()) {
+      getInputMutable().assign(inner.getInput());
+      return getResult();
+    }
   }
   if (isSmallConstant(adaptor.getInput()) && getType().hasStaticShape())
     return cast<DenseElementsAttr>(adaptor.getInput()).reshape(getType());

@@ -11,6 +11,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::ember;
@@ -33,6 +34,18 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
       },
       "x");
   return s.empty() ? "scalar" : s;
+}
+
+/// The product of static sizes, or nullopt on int64 overflow.
+std::optional<int64_t> checkedNumElements(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    std::optional<int64_t> next = llvm::checkedMul(n, d);
+    if (!next)
+      return std::nullopt;
+    n = *next;
+  }
+  return n;
 }
 
 /// Broadcasts two dimensions; fails on incompatible static sizes.
@@ -102,6 +115,36 @@ LogicalResult inferArgReduce(std::optional<Location> loc, StringRef opName,
   return success();
 }
 
+/// The shape of `type[start:stop:step]`, checking the ranges.
+LogicalResult inferSliceShape(std::optional<Location> loc, StringRef opName,
+                              RankedTensorType type, ArrayRef<int64_t> start,
+                              ArrayRef<int64_t> stop, ArrayRef<int64_t> step,
+                              SmallVectorImpl<int64_t> &shape) {
+  int64_t rank = type.getRank();
+  if (static_cast<int64_t>(start.size()) != rank ||
+      static_cast<int64_t>(stop.size()) != rank ||
+      static_cast<int64_t>(step.size()) != rank)
+    return emitOptionalError(loc, "'ember.", opName,
+                             "' needs one start, stop and step per dimension "
+                             "(rank ",
+                             rank, ")");
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t size = type.getDimSize(i);
+    if (step[i] < 1)
+      return emitOptionalError(loc, "'ember.", opName, "' step ", step[i],
+                               " in dimension ", i, " must be >= 1");
+    if (start[i] < 0 || stop[i] < start[i] ||
+        (size != kDynamic && stop[i] > size))
+      return emitOptionalError(
+          loc, "'ember.", opName, "' range ", start[i], ":", stop[i],
+          " in dimension ", i, " is not within 0 <= start <= stop <= ",
+          size == kDynamic ? std::string("?") : std::to_string(size));
+    int64_t span = stop[i] - start[i];
+    shape.push_back(span / step[i] + (span % step[i] != 0));
+  }
+  return success();
+}
+
 } // namespace
 
 #define GET_OP_CLASSES
@@ -138,16 +181,24 @@ LogicalResult ReshapeOp::verify() {
   if (in.getElementType() != out.getElementType())
     return emitOpError("element types differ: ")
            << in.getElementType() << " vs " << out.getElementType();
-  if (in.hasStaticShape() && out.hasStaticShape() &&
-      in.getNumElements() != out.getNumElements())
+  if (!in.hasStaticShape() || !out.hasStaticShape())
+    return success();
+  std::optional<int64_t> inCount = checkedNumElements(in.getShape());
+  std::optional<int64_t> outCount = checkedNumElements(out.getShape());
+  if (!inCount || !outCount)
+    return emitOpError("element count of ")
+           << shapeStr((inCount ? out : in).getShape()) << " overflows int64";
+  if (*inCount != *outCount)
     return emitOpError("cannot reshape ")
-           << shapeStr(in.getShape()) << " (" << in.getNumElements()
-           << " elements) to " << shapeStr(out.getShape()) << " ("
-           << out.getNumElements() << " elements)";
+           << shapeStr(in.getShape()) << " (" << *inCount << " elements) to "
+           << shapeStr(out.getShape()) << " (" << *outCount << " elements)";
   return success();
 }
 
 LogicalResult FullOp::verify() {
+  if (!getResult().getType().hasStaticShape())
+    return emitOpError("result must have a static shape (nothing gives the "
+                       "size of a `?` dimension)");
   Type elementType = getResult().getType().getElementType();
   if (getValue().getType() != elementType)
     return emitOpError("value of type ")
@@ -157,6 +208,9 @@ LogicalResult FullOp::verify() {
 }
 
 LogicalResult IotaOp::verify() {
+  if (!getResult().getType().hasStaticShape())
+    return emitOpError("result must have a static shape (nothing gives the "
+                       "size of a `?` dimension)");
   int64_t rank = getResult().getType().getRank();
   if (static_cast<int64_t>(getDim()) < 0 ||
       static_cast<int64_t>(getDim()) >= rank)
@@ -284,30 +338,32 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
   auto type = cast<RankedTensorType>(adaptor.getInput().getType());
-  ArrayRef<int64_t> start = adaptor.getStart(), stop = adaptor.getStop(),
-                    step = adaptor.getStep();
-  int64_t rank = type.getRank();
-  if (static_cast<int64_t>(start.size()) != rank ||
-      static_cast<int64_t>(stop.size()) != rank ||
-      static_cast<int64_t>(step.size()) != rank)
-    return emitOptionalError(loc,
-                             "'ember.slice' needs one start, stop and "
-                             "step per dimension (rank ",
-                             rank, ")");
   SmallVector<int64_t> shape;
-  for (int64_t i = 0; i < rank; ++i) {
-    int64_t size = type.getDimSize(i);
-    if (step[i] < 1)
-      return emitOptionalError(loc, "'ember.slice' step ", step[i],
-                               " in dimension ", i, " must be >= 1");
-    if (start[i] < 0 || stop[i] < start[i] ||
-        (size != kDynamic && stop[i] > size))
-      return emitOptionalError(loc, "'ember.slice' range ", start[i], ":",
-                               stop[i], " in dimension ", i,
-                               " is not within 0 <= start <= stop <= ", size);
-    shape.push_back((stop[i] - start[i] + step[i] - 1) / step[i]);
-  }
+  if (failed(inferSliceShape(loc, "slice", type, adaptor.getStart(),
+                             adaptor.getStop(), adaptor.getStep(), shape)))
+    return failure();
   results.push_back(type.clone(shape));
+  return success();
+}
+
+LogicalResult InsertSliceOp::verify() {
+  RankedTensorType source = getSource().getType(), dest = getDest().getType();
+  if (source.getElementType() != dest.getElementType())
+    return emitOpError("element types differ: ")
+           << source.getElementType() << " vs " << dest.getElementType();
+  SmallVector<int64_t> slice;
+  if (failed(inferSliceShape(getLoc(), "insert_slice", dest, getStart(),
+                             getStop(), getStep(), slice)))
+    return failure();
+  if (static_cast<int64_t>(slice.size()) != source.getRank())
+    return emitOpError("source rank ")
+           << source.getRank() << " differs from the destination rank "
+           << dest.getRank();
+  for (auto [a, b] : llvm::zip(slice, source.getShape()))
+    if (a != b && a != kDynamic && b != kDynamic)
+      return emitOpError("source shape ")
+             << shapeStr(source.getShape()) << " differs from the slice shape "
+             << shapeStr(slice);
   return success();
 }
 
@@ -375,7 +431,17 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
       return emitOptionalError(loc, "'ember.pad' amounts must be >= 0, got ",
                                low[i], " and ", high[i], " in dimension ", i);
     int64_t size = type.getDimSize(i);
-    shape.push_back(size == kDynamic ? kDynamic : size + low[i] + high[i]);
+    if (size == kDynamic) {
+      shape.push_back(kDynamic);
+      continue;
+    }
+    std::optional<int64_t> padded = llvm::checkedAdd(size, low[i]);
+    if (padded)
+      padded = llvm::checkedAdd(*padded, high[i]);
+    if (!padded)
+      return emitOptionalError(loc, "'ember.pad' size of dimension ", i,
+                               " overflows");
+    shape.push_back(*padded);
   }
   results.push_back(type.clone(shape));
   return success();

@@ -40,7 +40,7 @@ def Ember_NegOp : Ember_UnaryOp<"neg", Ember_NumericTensor, "`-x`"> {
 }
 def Ember_AbsOp : Ember_UnaryOp<"abs", Ember_NumericTensor, "`|x|`">;
 def Ember_SignOp : Ember_UnaryOp<"sign", Ember_NumericTensor,
-                                 "the sign (-1, 0 or 1; NaN stays NaN)">;
+                                 "the sign (-1, 0 or 1; NaN gives 0, as `torch.sign`)">;
 def Ember_ExpOp : Ember_UnaryOp<"exp", Ember_FloatTensor, "`e^x`">;
 def Ember_LogOp : Ember_UnaryOp<"log", Ember_FloatTensor, "the natural log">;
 def Ember_Log1pOp : Ember_UnaryOp<"log1p", Ember_FloatTensor, "`log(1 + x)`">;
@@ -336,6 +336,32 @@ def Ember_SliceOp : Ember_Op<"slice", [Pure, InferTypeOpAdaptor]> {
     $input `start` $start `stop` $stop `step` $step attr-dict `:`
     type($input) `->` type($result)
   }];
+}
+
+def Ember_InsertSliceOp : Ember_Op<"insert_slice", [Pure,
+    AllTypesMatch<["dest", "result"]>]> {
+  let summary = "write a tensor into a strided slice of another";
+  let description = [{
+    The result is `dest` with the slice `start:stop:step` (one triple per
+    dimension, as in `ember.slice`) replaced by `source`, whose shape is that
+    slice's shape. This is how a write to a view reaches its base.
+
+    Example:
+
+    ```mlir
+    %r = ember.insert_slice %v into %x start [0, 1] stop [4, 4] step [2, 1]
+        : tensor<2x3xf32> into tensor<4x4xf32>
+    ```
+  }];
+  let arguments = (ins Ember_Tensor:$source, Ember_Tensor:$dest,
+                       DenseI64ArrayAttr:$start, DenseI64ArrayAttr:$stop,
+                       DenseI64ArrayAttr:$step);
+  let results = (outs Ember_Tensor:$result);
+  let assemblyFormat = [{
+    $source `into` $dest `start` $start `stop` $stop `step` $step attr-dict `:`
+    type($source) `into` type($dest)
+  }];
+  let hasVerifier = 1;
 }
 
 def Ember_ConcatOp : Ember_Op<"concat", [Pure, InferTypeOpAdaptor]> {

@@ -1,0 +1,1 @@
+"""Ember's private implementation; the public modules re-export from here."""

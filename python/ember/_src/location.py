@@ -1,0 +1,23 @@
+"""The user's source line: the first frame outside the ember package."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def user_location() -> tuple[str, int]:
+    """``(filename, line)`` of the innermost caller that is not Ember's own code."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_EMBER_DIR):
+            return filename, frame.f_lineno
+        frame = frame.f_back
+    return "<unknown>", 0
+
+
+def format_location(loc: tuple[str, int]) -> str:
+    return f"{loc[0]}:{loc[1]}"

@@ -1,0 +1,48 @@
+"""The lazy graph: one node per recorded op, turned into a buffer when realized.
+
+A node is what the frontend hands the runtime: an op name (an ``ember``
+dialect op, see ``runtime/emit.py``), hashable attributes, input nodes, the
+result shape and dtype, and the user's source location. Realizing a node
+replaces its op with ``"buffer"``, stores the NumPy array and drops its inputs,
+so the graph behind it can be freed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember._src.dtypes import dtype
+
+
+class Node:
+    __slots__ = ("op", "attrs", "inputs", "shape", "dtype", "loc", "buffer", "__weakref__")
+
+    def __init__(self, op: str, attrs: tuple, inputs: tuple[Node, ...], shape: tuple[int, ...],
+                 dt: dtype, loc: tuple[str, int]):
+        self.op = op
+        self.attrs = attrs
+        self.inputs = inputs
+        self.shape = shape
+        self.dtype = dt
+        self.loc = loc
+        self.buffer: np.ndarray | None = None
+
+    @classmethod
+    def from_array(cls, array: np.ndarray, dt: dtype, loc=("<data>", 0)) -> Node:
+        node = cls("buffer", (), (), tuple(array.shape), dt, loc)
+        node.buffer = array
+        return node
+
+    @property
+    def realized(self) -> bool:
+        return self.buffer is not None
+
+    def set_buffer(self, array: np.ndarray) -> None:
+        self.buffer = array
+        self.op = "buffer"
+        self.attrs = ()
+        self.inputs = ()
+
+    def __repr__(self) -> str:
+        state = "realized" if self.realized else self.op
+        return f"<Node {state} {self.shape} {self.dtype.name}>"

@@ -1,0 +1,69 @@
+"""Realization: compile and run, as one region, what the requested nodes need."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ember._mlir import context
+from ember.runtime.cache import CompileCache
+from ember.runtime.emit import build_module
+from ember.runtime.graph import Node
+
+CACHE = CompileCache()
+
+
+def _schedule(targets: list[Node]):
+    """Topological order of the pending nodes behind ``targets`` and the realized
+    nodes they read (the region's inputs), with operand references."""
+    inputs: list[Node] = []
+    nodes: list[Node] = []
+    ref: dict[int, int] = {}  # id(node) -> -(k+1) for input k, j for nodes[j]
+    refs: list[tuple[int, ...]] = []
+    stack = [(t, False) for t in reversed(targets)]
+    while stack:
+        node, expanded = stack.pop()
+        nid = id(node)
+        if nid in ref:
+            continue
+        if node.buffer is not None:
+            ref[nid] = -(len(inputs) + 1)
+            inputs.append(node)
+            continue
+        if not expanded:
+            stack.append((node, True))
+            stack.extend((i, False) for i in reversed(node.inputs) if id(i) not in ref)
+            continue
+        ref[nid] = len(nodes)
+        nodes.append(node)
+        refs.append(tuple(ref[id(i)] for i in node.inputs))
+    return inputs, nodes, refs, ref
+
+
+def realize(targets: list[Node]) -> None:
+    """Computes every node of ``targets`` that is not yet realized, in one region."""
+    pending: list[Node] = []
+    seen = set()
+    for t in targets:
+        if t.buffer is None and id(t) not in seen:
+            seen.add(id(t))
+            pending.append(t)
+    if not pending:
+        return
+    inputs, nodes, refs, ref = _schedule(pending)
+    outputs = [ref[id(t)] for t in pending]
+    key = (
+        tuple((n.op, n.attrs, n.shape, n.dtype.name, r) for n, r in zip(nodes, refs, strict=True)),
+        tuple((n.shape, n.dtype.name) for n in inputs),
+        tuple(outputs),
+    )
+    out_specs = [(t.shape, t.dtype.np) for t in pending]
+    exe = CACHE.get(key, out_specs,
+                    lambda: build_module(context(), inputs, nodes, refs, outputs))
+    arrays = [_contiguous(n.buffer) for n in inputs]
+    results = exe.run(arrays)
+    for t, r in zip(pending, results, strict=True):
+        t.set_buffer(r)
+
+
+def _contiguous(a: np.ndarray) -> np.ndarray:
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
