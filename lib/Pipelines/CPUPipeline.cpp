@@ -10,6 +10,7 @@
 #include "ember/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/raw_ostream.h"
@@ -32,8 +33,9 @@ void addPasses(OpPassManager &pm, StringRef pipeline) {
 void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   pm.addPass(createConvertEmberToLinalg());
-  addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops,"
-                "one-shot-bufferize{bufferize-function-boundaries "
+  addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
+  pm.addNestedPass<func::FuncOp>(createEmberCopyDuplicateResults());
+  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map},"
                 "buffer-results-to-out-params{hoist-static-allocs "
                 "modify-public-functions},"

@@ -200,3 +200,16 @@ func.func @erf_f64(%x: tensor<4xf64>) -> tensor<4xf64> {
   %0 = ember.erf %x : tensor<4xf64>
   return %0 : tensor<4xf64>
 }
+
+// -----
+
+// One value returned twice still gives two out-parameters, both written.
+// CHECK-LABEL: llvm.func @same_result_twice(
+// CHECK-SAME: %arg5: !llvm.ptr, %arg6: !llvm.ptr, %arg7: i64, %arg8: i64, %arg9: i64,
+// CHECK-SAME: %arg10: !llvm.ptr, %arg11: !llvm.ptr, %arg12: i64, %arg13: i64, %arg14: i64) {
+// CHECK: llvm.intr.fma
+// CHECK: llvm.return{{$}}
+func.func @same_result_twice(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0 = ember.exp %x : tensor<4xf32>
+  return %0, %0 : tensor<4xf32>, tensor<4xf32>
+}

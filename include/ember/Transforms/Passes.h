@@ -2,6 +2,7 @@
 #ifndef EMBER_TRANSFORMS_PASSES_H
 #define EMBER_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 

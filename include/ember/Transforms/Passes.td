@@ -32,4 +32,16 @@ def EmberWidenBoolMemrefs : Pass<"ember-widen-bool-memrefs", "::mlir::ModuleOp">
                            "::mlir::memref::MemRefDialect"];
 }
 
+def EmberCopyDuplicateResults : Pass<"ember-copy-duplicate-results",
+                                      "::mlir::func::FuncOp"> {
+  let summary = "Give every returned tensor its own value";
+  let description = [{
+    A value returned more than once is copied (`linalg.copy` into a new
+    tensor) for each extra use, so that after bufferization every result is
+    its own out-parameter and no two outputs alias.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // EMBER_TRANSFORMS_PASSES_TD

@@ -114,7 +114,7 @@ Value scalar(SignOp, OpBuilder &b, Location l, ValueRange a) {
   Value lt = compare(b, l, {a[0], zero}, arith::CmpFPredicate::OLT,
                      arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
   Value neg =
-      arith::SelectOp::create(b, l, lt, scalarConstant(b, l, t, -1), a[0]);
+      arith::SelectOp::create(b, l, lt, scalarConstant(b, l, t, -1), zero);
   return arith::SelectOp::create(b, l, gt, scalarConstant(b, l, t, 1), neg);
 }
 Value scalar(ExpOp, OpBuilder &b, Location l, ValueRange a) {

@@ -169,7 +169,8 @@ struct GatherToLinalg : public OpRewritePattern<GatherOp> {
 
 void mlir::ember::populateEmberShapeToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ReshapeToTensor, TransposeToLinalg, SliceToTensor, InsertSliceToTensor,
-               ConcatToTensor, PadToTensor, GatherToLinalg>(
-      patterns.getContext());
+  patterns
+      .add<ReshapeToTensor, TransposeToLinalg, SliceToTensor,
+           InsertSliceToTensor, ConcatToTensor, PadToTensor, GatherToLinalg>(
+          patterns.getContext());
 }

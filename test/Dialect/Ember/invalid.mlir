@@ -937,7 +937,7 @@ func.func @f(%x: tensor<4x4xf32>) -> tensor<1x3xf32> {
 
 // Shapes differ outside the concatenated dimension.
 func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<4x3xf32> {
-  // expected-error @+2 {{'ember.concat' input 1 has shape 2x4, which differs from 2x3 outside dimension 0}}
+  // expected-error @+2 {{'ember.concat' input 1 has shape 2x4, which differs from the inputs before it (2x3) outside dimension 0}}
   // expected-error @+1 {{'ember.concat' op failed to infer returned types}}
   %0 = ember.concat %a, %b dim 0 : (tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
@@ -947,7 +947,7 @@ func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) -> tensor<4x3xf32> {
 
 // The third input's shape differs.
 func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>, %c: tensor<2x4xf32>) -> tensor<6x3xf32> {
-  // expected-error @+2 {{'ember.concat' input 2 has shape 2x4, which differs from 2x3 outside dimension 0}}
+  // expected-error @+2 {{'ember.concat' input 2 has shape 2x4, which differs from the inputs before it (4x3) outside dimension 0}}
   // expected-error @+1 {{'ember.concat' op failed to infer returned types}}
   %0 = ember.concat %a, %b, %c dim 0 : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<6x3xf32>
   return %0 : tensor<6x3xf32>
@@ -1325,4 +1325,52 @@ func.func @f() -> tensor<3xi1> {
   // expected-error @+1 {{'ember.iota' op result #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<3xi1>'}}
   %0 = ember.iota 0 : tensor<3xi1>
   return %0 : tensor<3xi1>
+}
+
+// -----
+
+func.func @insert_slice_shape(%v: tensor<2x2xf32>, %x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'ember.insert_slice' op source shape 2x2 differs from the slice shape 2x3}}
+  %0 = ember.insert_slice %v into %x start [0, 1] stop [4, 4] step [2, 1] : tensor<2x2xf32> into tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @insert_slice_element_type(%v: tensor<2xf16>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ember.insert_slice' op element types differ: 'f16' vs 'f32'}}
+  %0 = ember.insert_slice %v into %x start [0] stop [2] step [1] : tensor<2xf16> into tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @insert_slice_range(%v: tensor<2xf32>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'ember.insert_slice' range 3:5 in dimension 0 is not within 0 <= start <= stop <= 4}}
+  %0 = ember.insert_slice %v into %x start [3] stop [5] step [1] : tensor<2xf32> into tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @insert_slice_rank(%v: tensor<2xf32>, %x: tensor<4x1xf32>) -> tensor<4x1xf32> {
+  // expected-error @+1 {{'ember.insert_slice' op source rank 1 differs from the destination rank 2}}
+  %0 = ember.insert_slice %v into %x start [0, 0] stop [2, 1] step [1, 1] : tensor<2xf32> into tensor<4x1xf32>
+  return %0 : tensor<4x1xf32>
+}
+
+// -----
+
+func.func @full_dynamic() -> tensor<?xf32> {
+  // expected-error @+1 {{'ember.full' op result must have a static shape}}
+  %0 = ember.full 1.0 : f32 -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @iota_dynamic() -> tensor<?xi64> {
+  // expected-error @+1 {{'ember.iota' op result must have a static shape}}
+  %0 = ember.iota 0 : tensor<?xi64>
+  return %0 : tensor<?xi64>
 }

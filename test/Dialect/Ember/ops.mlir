@@ -304,6 +304,20 @@ func.func @slice(%x: tensor<4x4xf32>, %d: tensor<?x5xi32>, %s: tensor<f64>,
   %4 = ember.slice %s start [] stop [] step [] : tensor<f64> -> tensor<f64>
   // CHECK: ember.slice %[[B]] start [3] stop [3] step [1] : tensor<3xi1> -> tensor<0xi1>
   %5 = ember.slice %b start [3] stop [3] step [1] : tensor<3xi1> -> tensor<0xi1>
+  // A step near INT64_MAX takes one element (no overflow in the size).
+  // CHECK: ember.slice %[[X]] start [0, 0] stop [2, 4] step [9223372036854775807, 1] : tensor<4x4xf32> -> tensor<1x4xf32>
+  %6 = ember.slice %x start [0, 0] stop [2, 4] step [9223372036854775807, 1] : tensor<4x4xf32> -> tensor<1x4xf32>
+  return
+}
+
+// CHECK-LABEL: func.func @insert_slice
+// CHECK-SAME: (%[[V:.*]]: tensor<2x3xf32>, %[[X:.*]]: tensor<4x4xf32>, %[[E:.*]]: tensor<0xi1>, %[[B:.*]]: tensor<3xi1>)
+func.func @insert_slice(%v: tensor<2x3xf32>, %x: tensor<4x4xf32>, %e: tensor<0xi1>,
+                        %b: tensor<3xi1>) {
+  // CHECK: ember.insert_slice %[[V]] into %[[X]] start [0, 1] stop [4, 4] step [2, 1] : tensor<2x3xf32> into tensor<4x4xf32>
+  %0 = ember.insert_slice %v into %x start [0, 1] stop [4, 4] step [2, 1] : tensor<2x3xf32> into tensor<4x4xf32>
+  // CHECK: ember.insert_slice %[[E]] into %[[B]] start [3] stop [3] step [1] : tensor<0xi1> into tensor<3xi1>
+  %1 = ember.insert_slice %e into %b start [3] stop [3] step [1] : tensor<0xi1> into tensor<3xi1>
   return
 }
 

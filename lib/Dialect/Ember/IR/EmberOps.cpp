@@ -387,17 +387,26 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
       return emitOptionalError(loc, "'ember.concat' input ", n + 1, " (", t,
                                ") does not match input 0 (", first,
                                ") in rank or element type");
+    SmallVector<int64_t> before(shape);
     for (int64_t i = 0; i < rank; ++i) {
       int64_t a = shape[i], b = t.getDimSize(i);
       if (i == dim) {
-        shape[i] = (a == kDynamic || b == kDynamic) ? kDynamic : a + b;
+        if (a == kDynamic || b == kDynamic) {
+          shape[i] = kDynamic;
+          continue;
+        }
+        std::optional<int64_t> sum = llvm::checkedAdd(a, b);
+        if (!sum)
+          return emitOptionalError(loc, "'ember.concat' size of dimension ",
+                                   dim, " overflows");
+        shape[i] = *sum;
         continue;
       }
       if (a != kDynamic && b != kDynamic && a != b)
-        return emitOptionalError(
-            loc, "'ember.concat' input ", n + 1, " has shape ",
-            shapeStr(t.getShape()), ", which differs from ",
-            shapeStr(first.getShape()), " outside dimension ", dim);
+        return emitOptionalError(loc, "'ember.concat' input ", n + 1,
+                                 " has shape ", shapeStr(t.getShape()),
+                                 ", which differs from the inputs before it (",
+                                 shapeStr(before), ") outside dimension ", dim);
       if (a == kDynamic)
         shape[i] = b;
     }
