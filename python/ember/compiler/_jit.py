@@ -144,9 +144,15 @@ def run_pipeline(module: ir.Module, pipeline: str = "ember-cpu-pipeline",
         try:
             pm = PassManager.parse(f"builtin.module({pipeline})")
             if dump_dir is not None:
+                # IR printing needs a single-threaded context.
+                module.context.enable_multithreading(False)
                 pm.enable_ir_printing(print_after_all=True, print_module_scope=True,
                                       tree_printing_dir_path=dump_dir)
-            pm.run(copy.operation)
+            try:
+                pm.run(copy.operation)
+            finally:
+                if dump_dir is not None:
+                    module.context.enable_multithreading(True)
         except (ir.MLIRError, ValueError) as e:
             raise EmberCompileError(f"{pipeline} failed:\n{e}") from None
     return copy

@@ -160,7 +160,7 @@ def _write_dump(dump_dir: str, module) -> None:
     os.makedirs(dump_dir, exist_ok=True)
     src = os.path.join(dump_dir, "00-ember.mlir")
     with open(src, "w") as f:
-        f.write(str(module))
+        f.write(module.operation.get_asm(enable_debug_info=True))
     with open(os.path.join(dump_dir, "reproduce.sh"), "w") as f:
         f.write("#!/bin/sh\n# Re-runs the CPU pipeline on this region, printing every stage.\n"
                 f"ember-opt {src} --ember-cpu-pipeline --mlir-print-ir-after-all\n")
