@@ -88,14 +88,39 @@ def _expand(x: Tensor, shape) -> Tensor:
     return _record("broadcast", (), (x,), shape, x.dtype)
 
 
+def _fast_dtype(args) -> dtypes.dtype | None:
+    """The result dtype when it is plainly the first tensor's (the common case)."""
+    first = args[0]
+    if not isinstance(first, Tensor):
+        return None
+    dt = first._node.dtype
+    for a in args[1:]:
+        if isinstance(a, Tensor):
+            if a._node.dtype is not dt:
+                return None
+        elif isinstance(a, builtins.bool) or (isinstance(a, builtins.float)
+                                                and not dt.is_floating_point):
+            return None
+        elif not isinstance(a, (builtins.int, builtins.float)) or dt is bool_:
+            return None
+    return dt
+
+
 def _operands(op: str, *args, dt=None):
-    """Tensors and scalars promoted to one dtype (``dt`` or PyTorch's result type)
-    and broadcast to one shape."""
+    """Tensors and scalars promoted to one dtype (``dt`` or PyTorch's result type),
+    and the shape they broadcast to. Elementwise nodes broadcast their inputs
+    implicitly; ``runtime/emit.py`` makes it explicit with ``ember.broadcast``."""
     if dt is None:
-        dt = result_type(*args)
+        dt = _fast_dtype(args) or result_type(*args)
     ts = [a if isinstance(a, Tensor) else _scalar_tensor(_check_scalar(a, op), dt) for a in args]
-    shape = broadcast_shapes(*(t.shape for t in ts), op=op)
-    return [_expand(cast(t, dt), shape) for t in ts], shape, dt
+    shapes = [t._node.shape for t in ts]
+    shape = shapes[0] if all_same(shapes) else broadcast_shapes(*shapes, op=op)
+    return [cast(t, dt) for t in ts], shape, dt
+
+
+def all_same(items) -> bool:
+    first = items[0]
+    return builtins.all(i == first for i in items[1:])
 
 
 def _check_scalar(a, op):
@@ -124,28 +149,32 @@ def _require(op: str, x: Tensor, *, floating=False, numeric=False):
 def add(a, b, *, alpha=1) -> Tensor:
     if alpha != 1:
         b = mul(b, alpha)
-    if _is_bool(a, b):
+    dt = _dtype_of(a, b)
+    if dt is bool_:
         return logical_or(a, b)
-    return _binary("add", a, b)
+    return _binary("add", a, b, dt=dt)
 
 
 def sub(a, b, *, alpha=1) -> Tensor:
-    if _is_bool(a, b):
+    dt = _dtype_of(a, b)
+    if dt is bool_:
         raise op_error("sub", "subtraction of two bool tensors is not supported; use "
                               "logical_xor or ~", TypeError)
     if alpha != 1:
         b = mul(b, alpha)
-    return _binary("sub", a, b)
+        dt = None
+    return _binary("sub", a, b, dt=dt)
 
 
 def mul(a, b) -> Tensor:
-    if _is_bool(a, b):
+    dt = _dtype_of(a, b)
+    if dt is bool_:
         return logical_and(a, b)
-    return _binary("mul", a, b)
+    return _binary("mul", a, b, dt=dt)
 
 
-def _is_bool(a, b) -> bool:
-    return result_type(a, b) is bool_
+def _dtype_of(*args) -> dtypes.dtype:
+    return _fast_dtype(args) or result_type(*args)
 
 
 def _float_type(*args) -> dtypes.dtype:
@@ -379,8 +408,7 @@ def where(condition, input, other) -> Tensor:  # noqa: A002
     dt = result_type(input, other)
     (x, y), shape, dt = _operands("where", input, other, dt=dt)
     shape = broadcast_shapes(c.shape, shape, op="where")
-    return _record("select", (), (_expand(c, shape), _expand(x, shape), _expand(y, shape)),
-                   shape, dt)
+    return _record("select", (), (c, x, y), shape, dt)
 
 
 def masked_fill(x, mask, value) -> Tensor:

@@ -28,13 +28,23 @@ def scalar_attr(value, dt: dtype) -> ir.Attribute:
     return ir.IntegerAttr.get(t, int(value))
 
 
+def _broadcast(node, args: list[ir.Value]) -> list[ir.Value]:
+    """Elementwise nodes broadcast implicitly; the dialect wants it explicit."""
+    out = []
+    for v, inp in zip(args, node.inputs, strict=True):
+        if inp.shape != node.shape:
+            v = E.broadcast(tensor_type(node.shape, inp.dtype.mlir), v)
+        out.append(v)
+    return out
+
+
 def _emit(node, args: list[ir.Value]) -> ir.Value:
     op, a = node.op, node.attrs
     rt = None
     if op in UNARY:
         return getattr(E, op)(args[0])
     if op in BINARY:
-        return getattr(E, op)(args[0], args[1])
+        return getattr(E, op)(*_broadcast(node, args))
     if op in REDUCE:
         return getattr(E, op)(args[0], list(a[0]), keepdim=a[1] or None)
     if op in ("argmax", "argmin"):
@@ -43,7 +53,7 @@ def _emit(node, args: list[ir.Value]) -> ir.Value:
     if op in ("cast", "broadcast", "reshape"):
         return getattr(E, op)(rt, args[0])
     if op == "select":
-        return E.select(*args)
+        return E.select(*_broadcast(node, args))
     if op == "matmul":
         return E.matmul(args[0], args[1])
     if op == "transpose":
