@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # shellcheck disable=SC1091
 . "${EMBER_VENV:-.venv}/bin/activate"
-ruff check python test examples
+ruff check python test examples bench
 lit -q test
 python -m pytest -q test/python "$@"
