@@ -13,11 +13,10 @@ import tempfile
 
 os.environ.setdefault("EMBER_CACHE_DIR", tempfile.mkdtemp(prefix="ember-test-cache-"))
 
+import ember  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-
-import ember  # noqa: E402
 from ember import compiler  # noqa: E402
 
 FILE = os.path.basename(__file__)
@@ -106,8 +105,9 @@ def test_tensor_infers_dtype_from_python_data(data):
     compare(lambda T: T.tensor(data))
 
 
-@pytest.mark.parametrize("np_dtype", ["float64", "float32", "float16", "int64", "int32",
-                                      "int8", "bool"])
+@pytest.mark.parametrize(
+    "np_dtype", ["float64", "float32", "float16", "int64", "int32", "int8", "bool"]
+)
 def test_tensor_from_numpy_array_keeps_dtype(np_dtype):
     a = (np.arange(6).reshape(2, 3) - 2).astype(np_dtype)
     compare(lambda T: T.tensor(a))
@@ -172,13 +172,17 @@ def test_filled_factories(fn):
     compare(fn)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda T: T.empty(2, 3),
-    lambda T: T.empty((4,), dtype=T.int64),
-    lambda T: T.empty(0, 2, dtype=T.bool),
-    lambda T: T.empty_like(T.zeros(3, 1, dtype=T.float64)),
-    lambda T: T.empty_like(T.zeros(3, 1), dtype=T.int32),
-], ids=range(5))
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda T: T.empty(2, 3),
+        lambda T: T.empty((4,), dtype=T.int64),
+        lambda T: T.empty(0, 2, dtype=T.bool),
+        lambda T: T.empty_like(T.zeros(3, 1, dtype=T.float64)),
+        lambda T: T.empty_like(T.zeros(3, 1), dtype=T.int32),
+    ],
+    ids=range(5),
+)
 def test_empty_has_shape_and_dtype(fn):
     e, t = fn(ember), fn(torch)
     assert tuple(e.shape) == tuple(t.shape)
@@ -209,26 +213,34 @@ def test_arange(fn):
     compare(fn, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda T: T.linspace(0, 1, 5),
-    lambda T: T.linspace(-2, 3, 7),
-    lambda T: T.linspace(3, 3, 1),
-    lambda T: T.linspace(0, 1, 0),
-    lambda T: T.linspace(1, -1, 4, dtype=T.float64),
-    lambda T: T.linspace(0, 10, 11),
-], ids=range(6))
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda T: T.linspace(0, 1, 5),
+        lambda T: T.linspace(-2, 3, 7),
+        lambda T: T.linspace(3, 3, 1),
+        lambda T: T.linspace(0, 1, 0),
+        lambda T: T.linspace(1, -1, 4, dtype=T.float64),
+        lambda T: T.linspace(0, 10, 11),
+    ],
+    ids=range(6),
+)
 def test_linspace(fn):
     compare(fn, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda T: T.eye(3),
-    lambda T: T.eye(2, 4),
-    lambda T: T.eye(4, 2, dtype=T.bool),
-    lambda T: T.eye(3, dtype=T.int64),
-    lambda T: T.eye(1),
-    lambda T: T.eye(0),
-], ids=range(6))
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda T: T.eye(3),
+        lambda T: T.eye(2, 4),
+        lambda T: T.eye(4, 2, dtype=T.bool),
+        lambda T: T.eye(3, dtype=T.int64),
+        lambda T: T.eye(1),
+        lambda T: T.eye(0),
+    ],
+    ids=range(6),
+)
 def test_eye(fn):
     compare(fn)
 
@@ -251,9 +263,11 @@ CASTS = [
 @pytest.mark.parametrize("src", ["float32", "int64", "bool"])
 @pytest.mark.parametrize("cast", CASTS, ids=range(len(CASTS)))
 def test_dtype_conversions(cast, src):
-    data = {"float32": [-1.7, -0.5, 0.0, 0.3, 2.5, 1e5, 123.456],
-            "int64": [-3, 0, 1, 7, 300, 70000, -70000],
-            "bool": [True, False, True, True, False, False, True]}[src]
+    data = {
+        "float32": [-1.7, -0.5, 0.0, 0.3, 2.5, 1e5, 123.456],
+        "int64": [-3, 0, 1, 7, 300, 70000, -70000],
+        "bool": [True, False, True, True, False, False, True],
+    }[src]
     dt = src
     compare(lambda T: cast(T.tensor(data, dtype=getattr(T, dt))))
 
@@ -441,8 +455,12 @@ def test_indexing(name, fn, dt):
 
 def test_indexing_bool_tensor():
     e, t = make((3, 4), "bool", seed=5)
-    for fn in [lambda x, T: x[1:, ::2], lambda x, T: x[T.tensor([2, 0])],
-               lambda x, T: x[x], lambda x, T: x[:, -1]]:
+    for fn in [
+        lambda x, T: x[1:, ::2],
+        lambda x, T: x[T.tensor([2, 0])],
+        lambda x, T: x[x],
+        lambda x, T: x[:, -1],
+    ]:
         check(fn(e, ember), fn(t, torch))
 
 
@@ -459,8 +477,10 @@ GATHER = [
     ("take_along_flat", lambda x, T: T.take_along_dim(x, T.tensor([0, 11, 5]))),
     ("masked_fill", lambda x, T: x.masked_fill(x > 0, 0)),
     ("masked_fill_row", lambda x, T: x.masked_fill(T.tensor([True, False, True, False]), -1)),
-    ("masked_fill_0d_value", lambda x, T: x.masked_fill(T.tensor([[True], [False], [True]]),
-                                                        T.tensor(9))),
+    (
+        "masked_fill_0d_value",
+        lambda x, T: x.masked_fill(T.tensor([[True], [False], [True]]), T.tensor(9)),
+    ),
     ("masked_fill_fn", lambda x, T: T.masked_fill(x, x < 0, 5)),
 ]
 
@@ -713,8 +733,11 @@ def test_setitem_empty_slice_and_full_slice_of_a_view():
     compare(f)
 
 
-@pytest.mark.parametrize("key", [slice(None), Ellipsis, (slice(None), slice(None))],
-                         ids=["colon", "ellipsis", "colon_colon"])
+@pytest.mark.parametrize(
+    "key",
+    [slice(None), Ellipsis, (slice(None), slice(None))],
+    ids=["colon", "ellipsis", "colon_colon"],
+)
 def test_setitem_whole_tensor(key):
     def f(T):
         x = _base(T)
@@ -767,14 +790,18 @@ def test_boolean_mask_setitem_on_leading_dims():
     compare(f)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda x, T: x.__iadd__(1.5),
-    lambda x, T: x.add_(1.5),
-    lambda x, T: x.add_(T.tensor([0.5, 0.5, 0.5])),
-    lambda x, T: x.__itruediv__(2),
-    lambda x, T: x.div_(T.tensor(2)),
-    lambda x, T: x.mul_(0.5),
-], ids=range(6))
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, T: x.__iadd__(1.5),
+        lambda x, T: x.add_(1.5),
+        lambda x, T: x.add_(T.tensor([0.5, 0.5, 0.5])),
+        lambda x, T: x.__itruediv__(2),
+        lambda x, T: x.div_(T.tensor(2)),
+        lambda x, T: x.mul_(0.5),
+    ],
+    ids=range(6),
+)
 def test_in_place_result_that_cannot_be_cast_raises(fn):
     for T in (torch, ember):
         x = T.tensor([1, 2, 3])
@@ -788,18 +815,85 @@ def test_in_place_result_that_cannot_be_cast_raises(fn):
         assert b.tolist() == [True, False]
 
 
-@pytest.mark.parametrize("fn", [
-    lambda e, T: e.add_(1),
-    lambda e, T: e.__iadd__(1),
-    lambda e, T: e.mul_(T.ones(3, 4)),
-    lambda e, T: e.__setitem__((slice(None), 0), 1.0),
-    lambda e, T: e.copy_(T.ones(3, 4)),
-], ids=range(5))
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda e, T: e.add_(1),
+        lambda e, T: e.__iadd__(1),
+        lambda e, T: e.mul_(T.ones(3, 4)),
+        lambda e, T: e.__setitem__((slice(None), 0), 1.0),
+        lambda e, T: e.copy_(T.ones(3, 4)),
+    ],
+    ids=range(5),
+)
 def test_writing_to_an_expanded_tensor_raises(fn):
     for T in (torch, ember):
         e = T.zeros(1, 4).expand(3, 4)
         with pytest.raises(RuntimeError, match="single memory location"):
             fn(e, T)
+
+
+def test_setitem_on_a_0d_tensor():
+    def f(T):
+        x = T.tensor(3.0)
+        x.add_(1)
+        x.mul_(T.tensor(2.0))
+        y = T.tensor(1)
+        y[()] = 5
+        return x, y
+
+    compare(f)
+
+
+def test_setitem_with_integer_tensor_indices():
+    def f(T):
+        x = T.arange(8.0).reshape(4, 2)
+        x[T.tensor([1, 3])] = 0
+        x[T.tensor([0, 2]), T.tensor([1, 0])] = T.tensor([-1.0, -2.0])
+        return x
+
+    compare(f)
+
+
+def test_setitem_reading_the_tensor_being_written():
+    def f(T):
+        x = _base(T)
+        x[1:, :] = x[:1, :]
+        y = x[0]
+        y[:] = x[2] * 2
+        x[3] = y * 10
+        x.copy_(x.T.T + 1)
+        v = x.T
+        v += v
+        return x, y, v
+
+    compare(f)
+
+
+def test_detach_shares_the_value_with_its_source():
+    def f(T):
+        x = _base(T)
+        d = x.detach()
+        x.add_(1)
+        d[0, 0] = -5
+        return x, d
+
+    compare(f)
+
+
+def test_advanced_indexing_returns_a_copy():
+    def f(T):
+        x = _base(T)
+        y = x[T.tensor([0, 1])]
+        z = x[x > 10]
+        w = x.index_select(1, T.tensor([2]))
+        y.fill_(0)
+        z.zero_()
+        w.mul_(100)
+        x.add_(1)
+        return x, y, z, w
+
+    compare(f)
 
 
 def test_clone_and_contiguous_copy_are_independent():
@@ -832,6 +926,8 @@ def test_numpy_item_tolist():
     assert ember.tensor(4.0).tolist() == 4.0
     assert ember.zeros(2, 0).tolist() == torch.zeros(2, 0).tolist()
     assert ember.tensor([1.5], dtype=ember.bfloat16).tolist() == [1.5]
+    assert [r.tolist() for r in e] == [r.tolist() for r in t]
+    assert len(list(e.T)) == 3
 
 
 def test_python_scalar_conversions():
@@ -1023,11 +1119,12 @@ ERRORS = [
     (IndexError, "__getitem__", lambda x, T: x[0, 0, 0]),
     (IndexError, "__getitem__", lambda x, T: x[T.tensor([0, 2])]),
     (IndexError, "__getitem__", lambda x, T: x[:, T.tensor([-4])]),
+    (ValueError, "__getitem__", lambda x, T: x[::-1]),
     (IndexError, "select", lambda x, T: x.select(0, 3)),
     (IndexError, "select", lambda x, T: x.select(2, 0)),
     (RuntimeError, "narrow", lambda x, T: x.narrow(1, 2, 5)),
     (IndexError, "index_select", lambda x, T: x.index_select(0, T.tensor([2]))),
-    (IndexError, "index_select", lambda x, T: x.index_select(1, T.tensor([-1]))),
+    (IndexError, "index_select", lambda x, T: x.index_select(0, T.tensor([-1]))),
     (RuntimeError, "gather", lambda x, T: x.gather(1, T.tensor([[0], [-1]]))),
     (RuntimeError, "gather", lambda x, T: x.gather(0, T.tensor([[5, 0, 0]]))),
     (RuntimeError, "cat", lambda x, T: T.cat([x, T.zeros(3, 3)], 1)),
@@ -1048,8 +1145,7 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("exc,op,fn", ERRORS,
-                         ids=[f"{i}-{c[1]}" for i, c in enumerate(ERRORS)])
+@pytest.mark.parametrize("exc,op,fn", ERRORS, ids=[f"{i}-{c[1]}" for i, c in enumerate(ERRORS)])
 def test_errors_match_torch_and_name_the_op_and_line(exc, op, fn):
     with pytest.raises(exc):
         fn(torch.arange(6.0).reshape(2, 3), torch)

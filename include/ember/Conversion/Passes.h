@@ -18,6 +18,8 @@ void populateEmberReductionToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberMatmulToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberShapeToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberCreationToLinalgPatterns(RewritePatternSet &patterns);
+/// cumsum (scf.for) and sort (two linalg.generics).
+void populateEmberScanToLinalgPatterns(RewritePatternSet &patterns);
 /// All of the above.
 void populateEmberToLinalgPatterns(RewritePatternSet &patterns);
 

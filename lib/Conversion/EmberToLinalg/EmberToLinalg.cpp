@@ -4,6 +4,7 @@
 #include "ember/Dialect/Ember/IR/EmberOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -173,6 +174,7 @@ void mlir::ember::populateEmberToLinalgPatterns(RewritePatternSet &patterns) {
   populateEmberMatmulToLinalgPatterns(patterns);
   populateEmberShapeToLinalgPatterns(patterns);
   populateEmberCreationToLinalgPatterns(patterns);
+  populateEmberScanToLinalgPatterns(patterns);
 }
 
 namespace {

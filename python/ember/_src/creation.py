@@ -75,7 +75,7 @@ def from_dlpack(obj) -> Tensor:
 def _shape(size) -> tuple[int, ...]:
     shape = _shape_arg(size)
     if builtins.any(not isinstance(s, (builtins.int, np.integer)) or s < 0 for s in shape):
-        raise op_error("zeros", f"sizes must be non-negative integers, got {shape}", ValueError)
+        raise op_error("zeros", f"sizes must be non-negative integers, got {shape}")
     return tuple(builtins.int(s) for s in shape)
 
 
@@ -126,7 +126,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None) -> Tensor:
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise op_error("arange", "step must be nonzero", ValueError)
+        raise op_error("arange", "step must be nonzero")
+    if (end - start) * step < 0:
+        raise op_error("arange", f"upper bound and lower bound inconsistent with step sign "
+                                 f"(start={start}, end={end}, step={step})")
     n = builtins.max(0, math.ceil((end - start) / step))
     if dtype is None:
         is_int = builtins.all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step))
@@ -182,9 +185,14 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
     return _random(get_generator(generator)._numpy().standard_normal(_shape(size)), dt)
 
 
-def randint(low, high=None, size=(), *, generator=None, dtype=None, device=None) -> Tensor:
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    if size is None:
+        raise op_error("randint", "size is required", TypeError)
     if low >= high:
         raise op_error("randint", f"low ({low}) must be below high ({high})", ValueError)
     dt = dtypes.as_dtype(dtype) if dtype is not None else int64

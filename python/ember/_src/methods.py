@@ -24,7 +24,8 @@ for _name in """add sub mul div true_divide floor_divide remainder fmod pow maxi
         sum mean prod amax amin argmax argmin max min all any var std logsumexp softmax
         log_softmax matmul mm bmm dot reshape view flatten unsqueeze squeeze permute transpose
         swapaxes t expand expand_as broadcast_to repeat contiguous clone detach narrow split
-        chunk unbind select gather index_select take_along_dim""".split():
+        chunk unbind select gather index_select take_along_dim cumsum sort argsort
+        topk""".split():
     setattr(Tensor, _name, _method(getattr(ops, _name)))
 
 Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self.ndim)))))

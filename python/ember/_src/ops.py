@@ -15,7 +15,7 @@ import numpy as np
 
 from ember._src import dtypes
 from ember._src.dtypes import bool_, int64, promote_types, result_type
-from ember._src.errors import op_error
+from ember._src.errors import EmberError, op_error
 from ember._src.tensor import Tensor, View, _norm_dim, _record_node
 from ember.runtime import Node
 
@@ -419,9 +419,6 @@ def masked_fill(x, mask, value) -> Tensor:
                                       f"to the input's shape {tuple(x.shape)}")
     if isinstance(value, Tensor):
         value = cast(value, x.dtype)
-    elif not x.dtype.is_floating_point and isinstance(value, builtins.float):
-        raise op_error("masked_fill", f"cannot fill a {x.dtype!r} tensor with the float "
-                                      f"{value}", TypeError)
     else:
         value = _scalar_tensor(value, x.dtype)
     return where(mask, value, x)
@@ -604,6 +601,53 @@ def log_softmax(x, dim, dtype=None) -> Tensor:
         x = cast(x, dtypes.get_default_dtype())
     shifted = sub(x, amax(x, dim, keepdim=True))
     return sub(shifted, log(sum(exp(shifted), dim, keepdim=True)))
+
+
+def cumsum(x, dim, *, dtype=None) -> Tensor:
+    """Cumulative sum along ``dim``; integer and bool inputs sum in int64 (as PyTorch)."""
+    x = _check_tensor(x, "cumsum")
+    if dtype is not None:
+        x = cast(x, dtypes.as_dtype(dtype))
+    elif not x.dtype.is_floating_point:
+        x = cast(x, int64)
+    if x.ndim == 0:
+        _norm_dim(dim, 0, "cumsum")
+        return x
+    d = _norm_dim(dim, x.ndim, "cumsum")
+    return _record("cumsum", (d,), (x,), x.shape, x.dtype)
+
+
+def sort(x, dim=-1, descending=False, stable=True):
+    """``(values, indices)`` sorted along ``dim``; stable; NaN sorts as the largest.
+    (Lowered in O(n^2) per row: fine for the row lengths of argsort / top-k.)"""
+    x = _check_tensor(x, "sort")
+    if x.ndim == 0:
+        _norm_dim(dim, 0, "sort")
+        return values_indices(x, zeros((), dtype=int64))
+    d = _norm_dim(dim, x.ndim, "sort")
+    src = cast(x, dtypes.int8) if x.dtype is bool_ else x
+    attrs = (d, builtins.bool(descending))
+    values = _record("sort_values", attrs, (src,), src.shape, src.dtype)
+    indices = _record("sort_indices", attrs, (src,), src.shape, int64)
+    return values_indices(cast(values, x.dtype), indices)
+
+
+def argsort(x, dim=-1, descending=False, stable=True) -> Tensor:
+    return sort(x, dim, descending).indices
+
+
+def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    """The ``k`` largest (or smallest) elements along ``dim`` and their indices."""
+    x = _check_tensor(x, "topk")
+    d = _norm_dim(dim, x.ndim, "topk")
+    n = x.shape[d] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise op_error("topk", f"k ({k}) is out of range for dimension {d} of size {n}")
+    values, indices = sort(x, d, descending=largest)
+    if x.ndim == 0:
+        return values_indices(values, indices)
+    return values_indices(narrow(values, d, 0, k).contiguous(),
+                          narrow(indices, d, 0, k).contiguous())
 
 
 # -- linear algebra ----------------------------------------------------------------
@@ -799,7 +843,9 @@ def clone(x) -> Tensor:
 
 
 def detach(x) -> Tensor:
-    return Tensor._wrap(_check_tensor(x, "detach")._node)
+    """The same value, sharing in-place updates both ways (no autograd history)."""
+    x = _check_tensor(x, "detach")
+    return x._make_view(View("reshape", (tuple(x.shape), tuple(x.shape))))
 
 
 def cat(tensors, dim=0) -> Tensor:
@@ -852,7 +898,7 @@ def narrow(x, dim, start, length) -> Tensor:
         start += x.shape[d]
     if not (0 <= start and start + length <= x.shape[d] and length >= 0):
         raise op_error("narrow", f"start {start} + length {length} exceeds dimension "
-                                 f"{d} of size {x.shape[d]}", IndexError)
+                                 f"{d} of size {x.shape[d]}")
     return _slice_view(x, {d: (start, start + length, 1)})
 
 
@@ -863,13 +909,12 @@ def split(x, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, builtins.int):
         size = split_size_or_sections
         if size <= 0:
-            raise op_error("split", f"split_size must be positive, got {size}", ValueError)
+            raise op_error("split", f"split_size must be positive, got {size}")
         sizes = [builtins.min(size, n - i) for i in range(0, n, size)] or [0]
     else:
         sizes = list(split_size_or_sections)
         if builtins.sum(sizes) != n:
-            raise op_error("split", f"split sizes {sizes} do not sum to {n} (dimension {d})",
-                           ValueError)
+            raise op_error("split", f"split sizes {sizes} do not sum to {n} (dimension {d})")
     out, start = [], 0
     for s in sizes:
         out.append(narrow(x, d, start, s))
@@ -880,7 +925,7 @@ def split(x, split_size_or_sections, dim=0):
 def chunk(x, chunks: int, dim=0):
     d = _norm_dim(dim, x.ndim, "chunk")
     if chunks <= 0:
-        raise op_error("chunk", f"chunks must be positive, got {chunks}", ValueError)
+        raise op_error("chunk", f"chunks must be positive, got {chunks}")
     size = -(-x.shape[d] // chunks) if x.shape[d] else 1
     return split(x, builtins.max(size, 1), d)
 
@@ -955,20 +1000,22 @@ def gather(x, dim, index) -> Tensor:
         if i != d and a > b:
             raise op_error("gather", f"index shape {tuple(index.shape)} is larger than the "
                                      f"input shape {tuple(x.shape)} at dimension {i}")
-    _check_indices(index, x.shape[d], "gather")
+    _check_indices(index, x.shape[d], "gather", negative=False)
     return _record("gather", (d,), (x, index), tuple(index.shape), x.dtype)
 
 
-def _check_indices(index: Tensor, size: int, op: str) -> None:
-    """Indices are data: checking them realizes the index tensor (a sync, as in PyTorch)."""
+def _check_indices(index: Tensor, size: int, op: str, *, negative=True,
+                   exc: type[Exception] = EmberError) -> None:
+    """Indices are data: checking them realizes the index tensor (a sync, as in PyTorch).
+    ``negative`` allows ``-size <= i < 0`` (counted from the end)."""
     if index.numel() == 0:
         return
     a = index.numpy()
     lo, hi = builtins.int(a.min()), builtins.int(a.max())
-    if lo < -size or hi >= size:
-        bad = lo if lo < -size else hi
-        raise op_error(op, f"index {bad} is out of bounds for dimension of size {size}",
-                       IndexError)
+    low = -size if negative else 0
+    if lo < low or hi >= size:
+        bad = lo if lo < low else hi
+        raise op_error(op, f"index {bad} is out of bounds for dimension of size {size}", exc)
 
 
 def index_select(x, dim, index) -> Tensor:
@@ -977,6 +1024,7 @@ def index_select(x, dim, index) -> Tensor:
     if index.ndim > 1:
         raise op_error("index_select", f"index must be 1-D, got shape {tuple(index.shape)}")
     d = _norm_dim(dim, x.ndim, "index_select")
+    _check_indices(index, x.shape[d], "index_select", negative=False, exc=IndexError)
     idx = reshape(index, (-1,))
     shape = list(x.shape)
     shape[d] = idx.shape[0]
@@ -1094,7 +1142,7 @@ def _advanced_getitem(x: Tensor, key) -> Tensor:
     idx = [cast(parts[i], int64) for i in tensor_pos]
     bshape = broadcast_shapes(*(i.shape for i in idx), op="__getitem__")
     for j, d in enumerate(adv_dims):
-        _check_indices(idx[j], y.shape[d], "__getitem__")
+        _check_indices(idx[j], y.shape[d], "__getitem__", exc=IndexError)
     # Flatten the advanced dims into one linear index.
     sizes = [y.shape[d] for d in adv_dims]
     linear = None
@@ -1111,24 +1159,59 @@ def _advanced_getitem(x: Tensor, key) -> Tensor:
 
 
 def setitem(x: Tensor, key, value) -> None:
-    if isinstance(key, Tensor) and key.dtype is bool_:
-        x._assign(masked_fill(x, key, value)._node, "__setitem__")
-        return
-    target = getitem(x, key)
-    if target._base is None or (target._base is not x and target._base is not x._base):
-        raise op_error("__setitem__", "assignment with integer-tensor indices is not supported "
-                                      "yet (use a bool mask, slices or ints)",
-                       NotImplementedError)
     if isinstance(value, Tensor):
         v = cast(value, x.dtype)
     else:
         v = _scalar_tensor(_check_scalar(value, "__setitem__"), x.dtype)
-    broadcast_shapes(v.shape, target.shape, op="__setitem__")
-    if v.ndim > target.ndim or tuple(broadcast_shapes(v.shape, target.shape)) != \
-            tuple(target.shape):
+    keys = key if isinstance(key, tuple) else (key,)
+    if builtins.any(isinstance(k, (Tensor, list, np.ndarray)) for k in keys):
+        return _advanced_setitem(x, key, v)
+    target = getitem(x, key)
+    shape = tuple(target.shape)
+    if v.ndim > len(shape) or broadcast_shapes(v.shape, shape, op="__setitem__") != shape:
         raise op_error("__setitem__", f"value of shape {tuple(v.shape)} does not broadcast to "
-                                      f"the indexed shape {tuple(target.shape)}")
-    target._assign(_expand(v, target.shape).contiguous()._node, "__setitem__")
+                                      f"the indexed shape {shape}")
+    new = _expand(v, shape).contiguous()._node
+    (x if target is x else target)._assign(new, "__setitem__")
+
+
+def _advanced_setitem(x: Tensor, key, v: Tensor) -> None:
+    """Assignment through integer-tensor / boolean-mask indices.
+
+    The indices are data: they are realized (a sync, as in PyTorch) and NumPy
+    indexing of a position map gives the flat positions written. The new value is
+    then ``where(written, values[source position], x)``, a gather and a select, so
+    duplicate positions take the last value.
+    """
+    from ember._src.creation import tensor as make_tensor
+
+    def to_numpy(k):
+        if isinstance(k, Tensor):
+            return k.numpy()
+        if isinstance(k, list):
+            return np.asarray(k)
+        return k
+
+    np_key = tuple(to_numpy(k) for k in key) if isinstance(key, tuple) else to_numpy(key)
+    positions = np.arange(x.numel(), dtype=np.int64).reshape(tuple(x.shape))
+    try:
+        written = positions[np_key]
+    except IndexError as e:
+        raise op_error("__setitem__", str(e), IndexError) from None
+    shape = written.shape
+    if v.ndim > len(shape) or broadcast_shapes(v.shape, shape, op="__setitem__") != shape:
+        raise op_error("__setitem__", f"value of shape {tuple(v.shape)} does not broadcast to "
+                                      f"the indexed shape {shape}")
+    source = np.full(x.numel(), -1, dtype=np.int64)
+    source[written.reshape(-1)] = np.arange(written.size, dtype=np.int64)
+    mask = make_tensor(source.reshape(tuple(x.shape)) >= 0)
+    if written.size == 0:
+        return
+    flat_values = reshape(_expand(v, shape).contiguous(), (-1,))
+    src = make_tensor(np.maximum(source, 0))
+    gathered = reshape(_record("gather", (0,), (flat_values, src), (x.numel(),), x.dtype),
+                       tuple(x.shape))
+    x._assign(where(mask, gathered, x)._node, "__setitem__")
 
 
 def zeros_like(x, *, dtype=None) -> Tensor:

@@ -198,7 +198,7 @@ class Tensor:
     def item(self):
         if self.numel() != 1:
             raise op_error("item", f"a tensor with {self.numel()} elements cannot be "
-                                   "converted to a Python scalar", ValueError)
+                                   "converted to a Python scalar")
         return self.numpy().reshape(()).item()
 
     def tolist(self):

@@ -54,6 +54,12 @@ def _emit(node, args: list[ir.Value]) -> ir.Value:
         return getattr(E, op)(rt, args[0])
     if op == "select":
         return E.select(*_broadcast(node, args))
+    if op == "cumsum":
+        return E.cumsum(args[0], a[0])
+    if op in ("sort_values", "sort_indices"):
+        # Two nodes, one op: CSE merges the pair when both are computed.
+        results = E.SortOp(args[0], a[0], descending=a[1] or None).results
+        return results[0 if op == "sort_values" else 1]
     if op == "matmul":
         return E.matmul(args[0], args[1])
     if op == "transpose":

@@ -255,6 +255,28 @@ LogicalResult ArgminOp::inferReturnTypes(MLIRContext *,
                         adaptor.getKeepdim(), results);
 }
 
+LogicalResult CumsumOp::verify() {
+  int64_t rank = getType().getRank();
+  if (rank == 0)
+    return emitOpError("needs an operand of rank >= 1");
+  return checkDims(getLoc(), "cumsum", {static_cast<int64_t>(getDim())}, rank);
+}
+
+LogicalResult SortOp::inferReturnTypes(MLIRContext *ctx,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (type.getRank() == 0)
+    return emitOptionalError(loc, "'ember.sort' needs an operand of rank >= 1");
+  if (failed(checkDims(loc, "sort", {static_cast<int64_t>(adaptor.getDim())},
+                       type.getRank())))
+    return failure();
+  results.push_back(type);
+  results.push_back(type.clone(IntegerType::get(ctx, 64)));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Matmul
 //===----------------------------------------------------------------------===//

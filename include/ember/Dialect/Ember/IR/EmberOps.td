@@ -246,6 +246,48 @@ class Ember_ArgReduceOp<string mnemonic, string what>
 def Ember_ArgmaxOp : Ember_ArgReduceOp<"argmax", "maximum">;
 def Ember_ArgminOp : Ember_ArgReduceOp<"argmin", "minimum">;
 
+def Ember_CumsumOp : Ember_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+  let summary = "cumulative sum along one dimension (`torch.cumsum`)";
+  let description = [{
+    `result[..., k, ...] = sum(input[..., 0..k, ...])` along `dim`; `f16` /
+    `bf16` accumulate in `f32`.
+
+    Example:
+
+    ```mlir
+    %c = ember.cumsum %x dim 1 : tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins Ember_NumericTensor:$input, I64Attr:$dim);
+  let results = (outs Ember_NumericTensor:$result);
+  let assemblyFormat = "$input `dim` $dim attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Ember_SortOp : Ember_Op<"sort", [Pure, InferTypeOpAdaptor]> {
+  let summary = "stable sort along one dimension, with the permutation";
+  let description = [{
+    Sorts along `dim`, ascending unless `descending`, and gives the sorted
+    values and the `i64` indices they came from. Equal elements keep their
+    order (stable); NaN sorts above every number, as in `torch.sort`.
+
+    Example:
+
+    ```mlir
+    %v, %i = ember.sort %x dim 1 descending
+        : tensor<2x5xf32> -> tensor<2x5xf32>, tensor<2x5xi64>
+    ```
+  }];
+  let arguments = (ins Ember_NumericTensor:$input, I64Attr:$dim,
+                       UnitAttr:$descending);
+  let results = (outs Ember_NumericTensor:$values,
+                      RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = [{
+    $input `dim` $dim (`descending` $descending^)? attr-dict `:` type($input)
+    `->` type($values) `,` type($indices)
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//
