@@ -16,18 +16,21 @@ from ember._src.tensor import Tensor, device
 from ember.runtime import Node
 
 
-def _check_device(dev) -> None:
+def _check_device(dev, requires_grad: bool = False) -> None:
     if dev is not None:
         device(dev)
+    if requires_grad:
+        raise NotImplementedError("ember: autograd is not available in this build yet "
+                                  "(requires_grad=True)")
 
 
 def _wrap_array(a: np.ndarray, dt: dtypes.dtype) -> Tensor:
     return Tensor._wrap(Node.from_array(a, dt))
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: ARG001
+def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors)."""
-    _check_device(device)
+    _check_device(device, requires_grad)
     if isinstance(data, Tensor):
         a = data.numpy()
         dt = dtypes.as_dtype(dtype) if dtype is not None else data.dtype
@@ -79,23 +82,25 @@ def _shape(size) -> tuple[int, ...]:
     return tuple(builtins.int(s) for s in shape)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: ARG001
-    _check_device(device)
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    _check_device(device, requires_grad)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
     return _const(fill_value, _shape(size), dt)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: ARG001
-    return full(_shape(size), 0, dtype=dtype or dtypes.get_default_dtype(), device=device)
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return full(_shape(size), 0, dtype=dtype or dtypes.get_default_dtype(), device=device,
+                requires_grad=requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: ARG001
-    return full(_shape(size), 1, dtype=dtype or dtypes.get_default_dtype(), device=device)
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return full(_shape(size), 1, dtype=dtype or dtypes.get_default_dtype(), device=device,
+                requires_grad=requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: ARG001
+def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uninitialized in PyTorch; zeros here (a region never reads garbage)."""
-    return zeros(*size, dtype=dtype, device=device)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _like(x: Tensor, dtype):
@@ -173,14 +178,16 @@ def _random(values: np.ndarray, dt: dtypes.dtype) -> Tensor:
     return _wrap_array(np.ascontiguousarray(values.astype(dt.np)), dt)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: ARG001
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform on [0, 1)."""
+    _check_device(device, requires_grad)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     return _random(get_generator(generator)._numpy().random(_shape(size)), dt)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:  # noqa: ARG001
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal."""
+    _check_device(device, requires_grad)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     return _random(get_generator(generator)._numpy().standard_normal(_shape(size)), dt)
 
