@@ -89,7 +89,8 @@ def main():
     first, per_step = t1 - t0, (time.perf_counter() - t1) / 20
     terr = np.abs(ty.numpy() - ref).max()
     stats = ember.compiler.cache_stats()
-    print(f"first step {1e3 * first:.0f} ms, then 20 steps at {1e3 * per_step:.2f} ms; compiled {stats.misses} region(s) "
+    print(f"first step {1e3 * first:.0f} ms, then 20 steps at {1e3 * per_step:.2f} ms; "
+          f"compiled {stats.misses} region(s) "
           f"({stats.compile_seconds:.2f} s), {stats.disk_hits} from the disk cache, "
           f"{stats.hits} cache hits; max |ember - numpy(f64)| = {terr:.2e}")
     if not terr < 1e-5:
