@@ -8,13 +8,20 @@ import sys
 _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
+_is_ember: dict = {}
+
+
 def user_location() -> tuple[str, int]:
     """``(filename, line)`` of the innermost caller that is not Ember's own code."""
     frame = sys._getframe(1)
+    cache = _is_ember
     while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(_EMBER_DIR):
-            return filename, frame.f_lineno
+        code = frame.f_code
+        inside = cache.get(code)
+        if inside is None:
+            inside = cache[code] = code.co_filename.startswith(_EMBER_DIR)
+        if not inside:
+            return code.co_filename, frame.f_lineno
         frame = frame.f_back
     return "<unknown>", 0
 

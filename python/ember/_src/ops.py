@@ -94,7 +94,6 @@ from ember._src.record import (  # noqa: F401
     _operands,
     _record,
     _scalar_tensor,
-    all_same,
     broadcast_shapes,
     cast,
     values_indices,

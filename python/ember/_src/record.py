@@ -107,15 +107,21 @@ def _operands(op: str, *args, dt=None):
     implicitly; ``runtime/emit.py`` makes it explicit with ``ember.broadcast``."""
     if dt is None:
         dt = _fast_dtype(args) or result_type(*args)
-    ts = [a if isinstance(a, Tensor) else _scalar_tensor(_check_scalar(a, op), dt) for a in args]
-    shapes = [t._node.shape for t in ts]
-    shape = shapes[0] if all_same(shapes) else broadcast_shapes(*shapes, op=op)
-    return [cast(t, dt) for t in ts], shape, dt
-
-
-def all_same(items) -> bool:
-    first = items[0]
-    return builtins.all(i == first for i in items[1:])
+    ts = []
+    shape = None
+    uniform = True
+    for a in args:
+        t = a if isinstance(a, Tensor) else _scalar_tensor(_check_scalar(a, op), dt)
+        s = t._node.shape
+        if s:  # rank-0 operands broadcast to anything
+            if shape is None:
+                shape = s
+            elif s != shape:
+                uniform = False
+        ts.append(t if t._node.dtype is dt else cast(t, dt))
+    if not uniform:
+        shape = broadcast_shapes(*(t._node.shape for t in ts), op=op)
+    return ts, shape if shape is not None else (), dt
 
 
 def _check_scalar(a, op):

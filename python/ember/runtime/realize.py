@@ -15,27 +15,34 @@ CACHE = CompileCache()
 def _schedule(targets: list[Node]):
     """Topological order of the pending nodes behind ``targets`` and the realized
     nodes they read (the region's inputs), with operand references."""
-    inputs: list[Node] = []
-    nodes: list[Node] = []
-    ref: dict[int, int] = {}  # id(node) -> -(k+1) for input k, j for nodes[j]
-    refs: list[tuple[int, ...]] = []
-    stack = [(t, False) for t in reversed(targets)]
+    inputs = []
+    nodes = []
+    refs = []
+    ref = {}  # id(node) -> -(k+1) for input k, j for nodes[j]
+    stack = list(reversed(targets))
+    expanded = set()
+    push, pop = stack.append, stack.pop
     while stack:
-        node, expanded = stack.pop()
+        node = stack[-1]
         nid = id(node)
         if nid in ref:
+            pop()
             continue
         if node.buffer is not None:
-            ref[nid] = -(len(inputs) + 1)
+            pop()
+            ref[nid] = -len(inputs) - 1
             inputs.append(node)
             continue
-        if not expanded:
-            stack.append((node, True))
-            stack.extend((i, False) for i in reversed(node.inputs) if id(i) not in ref)
+        if nid not in expanded:
+            expanded.add(nid)
+            for i in reversed(node.inputs):
+                if id(i) not in ref:
+                    push(i)
             continue
+        pop()
         ref[nid] = len(nodes)
         nodes.append(node)
-        refs.append(tuple(ref[id(i)] for i in node.inputs))
+        refs.append(tuple([ref[id(i)] for i in node.inputs]))
     return inputs, nodes, refs, ref
 
 

@@ -1374,3 +1374,180 @@ func.func @iota_dynamic() -> tensor<?xi64> {
   %0 = ember.iota 0 : tensor<?xi64>
   return %0 : tensor<?xi64>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Cumsum
+//===----------------------------------------------------------------------===//
+
+// Rank 0 has no dimension to scan.
+func.func @f(%x: tensor<f32>) -> tensor<f32> {
+  // expected-error @+1 {{'ember.cumsum' op needs an operand of rank >= 1}}
+  %0 = ember.cumsum %x dim 0 : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// Dimension out of range.
+func.func @f(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'ember.cumsum' dimension 2 is out of range for rank 2}}
+  %0 = ember.cumsum %x dim 2 : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Negative dimension (the frontend normalizes them).
+func.func @f(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // expected-error @+1 {{'ember.cumsum' dimension -1 is out of range for rank 1}}
+  %0 = ember.cumsum %x dim -1 : tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Result element type differs from the operand's (generic form).
+func.func @f(%x: tensor<2x3xf32>) -> tensor<2x3xf64> {
+  // expected-error @+1 {{'ember.cumsum' op requires the same type for all operands and results}}
+  %0 = "ember.cumsum"(%x) {dim = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf64>
+  return %0 : tensor<2x3xf64>
+}
+
+// -----
+
+// Result shape differs from the operand's (generic form).
+func.func @f(%x: tensor<2x3xi8>) -> tensor<3x2xi8> {
+  // expected-error @+1 {{'ember.cumsum' op requires the same type for all operands and results}}
+  %0 = "ember.cumsum"(%x) {dim = 1 : i64} : (tensor<2x3xi8>) -> tensor<3x2xi8>
+  return %0 : tensor<3x2xi8>
+}
+
+// -----
+
+// cumsum does not take i1 (the frontend sums bools in i64).
+func.func @f(%x: tensor<2x3xi1>) -> tensor<2x3xi1> {
+  // expected-error @+1 {{'ember.cumsum' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2x3xi1>'}}
+  %0 = ember.cumsum %x dim 0 : tensor<2x3xi1>
+  return %0 : tensor<2x3xi1>
+}
+
+// -----
+
+// dim is required.
+func.func @f(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'ember.cumsum' op requires attribute 'dim'}}
+  %0 = "ember.cumsum"(%x) : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Sort
+//===----------------------------------------------------------------------===//
+
+// Rank 0 has no dimension to sort.
+func.func @f(%x: tensor<i32>) {
+  // expected-error @+2 {{'ember.sort' needs an operand of rank >= 1}}
+  // expected-error @+1 {{'ember.sort' op failed to infer returned types}}
+  %0:2 = ember.sort %x dim 0 : tensor<i32> -> tensor<i32>, tensor<i64>
+  return
+}
+
+// -----
+
+// Dimension out of range.
+func.func @f(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'ember.sort' dimension 2 is out of range for rank 2}}
+  // expected-error @+1 {{'ember.sort' op failed to infer returned types}}
+  %0:2 = ember.sort %x dim 2 : tensor<2x3xf32> -> tensor<2x3xf32>, tensor<2x3xi64>
+  return
+}
+
+// -----
+
+// Negative dimension.
+func.func @f(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'ember.sort' dimension -1 is out of range for rank 2}}
+  // expected-error @+1 {{'ember.sort' op failed to infer returned types}}
+  %0:2 = ember.sort %x dim -1 descending : tensor<2x3xf32> -> tensor<2x3xf32>, tensor<2x3xi64>
+  return
+}
+
+// -----
+
+// Indices are i64.
+func.func @f(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ember.sort' op result #1 must be ranked tensor of 64-bit signless integer values, but got 'tensor<2x3xi32>'}}
+  %0:2 = ember.sort %x dim 1 : tensor<2x3xf32> -> tensor<2x3xf32>, tensor<2x3xi32>
+  return
+}
+
+// -----
+
+// Values element type differs from the operand's.
+func.func @f(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'ember.sort' op inferred type(s) 'tensor<2x3xf32>', 'tensor<2x3xi64>' are incompatible with return type(s) of operation 'tensor<2x3xf16>', 'tensor<2x3xi64>'}}
+  // expected-error @+1 {{'ember.sort' op failed to infer returned types}}
+  %0:2 = ember.sort %x dim 1 : tensor<2x3xf32> -> tensor<2x3xf16>, tensor<2x3xi64>
+  return
+}
+
+// -----
+
+// Values shape differs from the operand's.
+func.func @f(%x: tensor<2x3xi32>) {
+  // expected-error @+2 {{'ember.sort' op inferred type(s) 'tensor<2x3xi32>', 'tensor<2x3xi64>' are incompatible with return type(s) of operation 'tensor<3x2xi32>', 'tensor<2x3xi64>'}}
+  // expected-error @+1 {{'ember.sort' op failed to infer returned types}}
+  %0:2 = ember.sort %x dim 0 : tensor<2x3xi32> -> tensor<3x2xi32>, tensor<2x3xi64>
+  return
+}
+
+// -----
+
+// Indices shape differs from the operand's.
+func.func @f(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'ember.sort' op inferred type(s) 'tensor<2x3xf32>', 'tensor<2x3xi64>' are incompatible with return type(s) of operation 'tensor<2x3xf32>', 'tensor<2x1xi64>'}}
+  // expected-error @+1 {{'ember.sort' op failed to infer returned types}}
+  %0:2 = ember.sort %x dim 1 : tensor<2x3xf32> -> tensor<2x3xf32>, tensor<2x1xi64>
+  return
+}
+
+// -----
+
+// A `?` dimension stays `?` in the results.
+func.func @f(%x: tensor<2x?xf32>) {
+  // expected-error @+2 {{'ember.sort' op inferred type(s) 'tensor<2x?xf32>', 'tensor<2x?xi64>' are incompatible with return type(s) of operation 'tensor<2x3xf32>', 'tensor<2x3xi64>'}}
+  // expected-error @+1 {{'ember.sort' op failed to infer returned types}}
+  %0:2 = ember.sort %x dim 1 : tensor<2x?xf32> -> tensor<2x3xf32>, tensor<2x3xi64>
+  return
+}
+
+// -----
+
+// sort does not take i1 (the frontend sorts bools as i8).
+func.func @f(%x: tensor<2x3xi1>) {
+  // expected-error @+1 {{'ember.sort' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 8-bit signless integer or 32-bit signless integer or 64-bit signless integer values, but got 'tensor<2x3xi1>'}}
+  %0:2 = ember.sort %x dim 1 : tensor<2x3xi1> -> tensor<2x3xi1>, tensor<2x3xi64>
+  return
+}
+
+// -----
+
+// Two results: values and indices.
+func.func @f(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ember.sort' op expected 2 results}}
+  %0 = "ember.sort"(%x) {dim = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// dim is required.
+func.func @f(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'ember.sort' op requires attribute 'dim'}}
+  %0:2 = "ember.sort"(%x) : (tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
+  return
+}

@@ -435,3 +435,61 @@ func.func @iota() {
   %6 = ember.iota 0 : tensor<4xf16>
   return
 }
+
+// CHECK-LABEL: func.func @cumsum
+// CHECK-SAME: (%[[F32:.*]]: tensor<2x5xf32>, %[[I32:.*]]: tensor<7xi32>, %[[BF16:.*]]: tensor<3x?x4xbf16>, %[[F16:.*]]: tensor<0x3xf16>, %[[I8:.*]]: tensor<1xi8>, %[[F64:.*]]: tensor<2x2xf64>, %[[I64:.*]]: tensor<4x1xi64>)
+func.func @cumsum(%f32: tensor<2x5xf32>, %i32: tensor<7xi32>,
+                  %bf16: tensor<3x?x4xbf16>, %f16: tensor<0x3xf16>,
+                  %i8: tensor<1xi8>, %f64: tensor<2x2xf64>,
+                  %i64: tensor<4x1xi64>) {
+  // CHECK: ember.cumsum %[[F32]] dim 1 : tensor<2x5xf32>
+  %0 = ember.cumsum %f32 dim 1 : tensor<2x5xf32>
+  // CHECK: ember.cumsum %[[F32]] dim 0 : tensor<2x5xf32>
+  %1 = ember.cumsum %f32 dim 0 : tensor<2x5xf32>
+  // CHECK: ember.cumsum %[[I32]] dim 0 : tensor<7xi32>
+  %2 = ember.cumsum %i32 dim 0 : tensor<7xi32>
+  // CHECK: ember.cumsum %[[BF16]] dim 2 : tensor<3x?x4xbf16>
+  %3 = ember.cumsum %bf16 dim 2 : tensor<3x?x4xbf16>
+  // CHECK: ember.cumsum %[[BF16]] dim 1 : tensor<3x?x4xbf16>
+  %4 = ember.cumsum %bf16 dim 1 : tensor<3x?x4xbf16>
+  // CHECK: ember.cumsum %[[F16]] dim 0 : tensor<0x3xf16>
+  %5 = ember.cumsum %f16 dim 0 : tensor<0x3xf16>
+  // CHECK: ember.cumsum %[[I8]] dim 0 : tensor<1xi8>
+  %6 = ember.cumsum %i8 dim 0 : tensor<1xi8>
+  // The generic form prints in the custom syntax.
+  // CHECK: ember.cumsum %[[F64]] dim 0 : tensor<2x2xf64>
+  %7 = "ember.cumsum"(%f64) {dim = 0 : i64} : (tensor<2x2xf64>) -> tensor<2x2xf64>
+  // CHECK: ember.cumsum %[[I64]] dim 1 : tensor<4x1xi64>
+  %8 = ember.cumsum %i64 dim 1 : tensor<4x1xi64>
+  return
+}
+
+// CHECK-LABEL: func.func @sort
+// CHECK-SAME: (%[[F32:.*]]: tensor<5xf32>, %[[I32:.*]]: tensor<2x?x4xi32>, %[[BF16:.*]]: tensor<2x3x4xbf16>, %[[I8:.*]]: tensor<0xi8>, %[[F16:.*]]: tensor<1x6xf16>, %[[F64:.*]]: tensor<3x2xf64>, %[[I64:.*]]: tensor<4xi64>)
+func.func @sort(%f32: tensor<5xf32>, %i32: tensor<2x?x4xi32>,
+                %bf16: tensor<2x3x4xbf16>, %i8: tensor<0xi8>,
+                %f16: tensor<1x6xf16>, %f64: tensor<3x2xf64>,
+                %i64: tensor<4xi64>) {
+  // CHECK: %{{.*}}, %{{.*}} = ember.sort %[[F32]] dim 0 : tensor<5xf32> -> tensor<5xf32>, tensor<5xi64>
+  %0:2 = ember.sort %f32 dim 0 : tensor<5xf32> -> tensor<5xf32>, tensor<5xi64>
+  // CHECK: ember.sort %[[F32]] dim 0 descending : tensor<5xf32> -> tensor<5xf32>, tensor<5xi64>
+  %1:2 = ember.sort %f32 dim 0 descending : tensor<5xf32> -> tensor<5xf32>, tensor<5xi64>
+  // CHECK: ember.sort %[[I32]] dim 1 : tensor<2x?x4xi32> -> tensor<2x?x4xi32>, tensor<2x?x4xi64>
+  %2:2 = ember.sort %i32 dim 1 : tensor<2x?x4xi32> -> tensor<2x?x4xi32>, tensor<2x?x4xi64>
+  // CHECK: ember.sort %[[I32]] dim 2 descending : tensor<2x?x4xi32> -> tensor<2x?x4xi32>, tensor<2x?x4xi64>
+  %3:2 = ember.sort %i32 dim 2 descending : tensor<2x?x4xi32> -> tensor<2x?x4xi32>, tensor<2x?x4xi64>
+  // CHECK: ember.sort %[[BF16]] dim 0 descending : tensor<2x3x4xbf16> -> tensor<2x3x4xbf16>, tensor<2x3x4xi64>
+  %4:2 = ember.sort %bf16 dim 0 descending : tensor<2x3x4xbf16> -> tensor<2x3x4xbf16>, tensor<2x3x4xi64>
+  // CHECK: ember.sort %[[I8]] dim 0 : tensor<0xi8> -> tensor<0xi8>, tensor<0xi64>
+  %5:2 = ember.sort %i8 dim 0 : tensor<0xi8> -> tensor<0xi8>, tensor<0xi64>
+  // CHECK: ember.sort %[[F16]] dim 1 : tensor<1x6xf16> -> tensor<1x6xf16>, tensor<1x6xi64>
+  %6:2 = ember.sort %f16 dim 1 : tensor<1x6xf16> -> tensor<1x6xf16>, tensor<1x6xi64>
+  // `descending` as an attribute in the dictionary, and the generic form.
+  // CHECK: ember.sort %[[F64]] dim 0 descending : tensor<3x2xf64> -> tensor<3x2xf64>, tensor<3x2xi64>
+  %7:2 = ember.sort %f64 dim 0 {descending} : tensor<3x2xf64> -> tensor<3x2xf64>, tensor<3x2xi64>
+  // CHECK: ember.sort %[[I64]] dim 0 descending : tensor<4xi64> -> tensor<4xi64>, tensor<4xi64>
+  %8:2 = "ember.sort"(%i64) <{descending, dim = 0 : i64}> : (tensor<4xi64>) -> (tensor<4xi64>, tensor<4xi64>)
+  // CHECK: ember.sort %[[I64]] dim 0 : tensor<4xi64> -> tensor<4xi64>, tensor<4xi64>
+  %9:2 = "ember.sort"(%i64) {dim = 0 : i64} : (tensor<4xi64>) -> (tensor<4xi64>, tensor<4xi64>)
+  return
+}
