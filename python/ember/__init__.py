@@ -82,6 +82,7 @@ from ember._src.ops import (  # noqa: E402
     eq,
     erf,
     exp,
+    exp2,
     flatten,
     floor,
     floor_divide,

@@ -510,3 +510,36 @@ def test_broadcast_both_operands(lhs, rhs):
 
     out = run(fn, x, y, key=("broadcast-both", dst))
     check(out, x - y, "f64")
+
+
+@pytest.mark.parametrize("dtype", ["f16", "bf16", "f32", "f64", "i8", "i32", "i64"])
+def test_rem_is_fmod(dtype):
+    rng = np.random.default_rng(7)
+    a = rand((3, 40), dtype, rng, -20, 20)
+    b = rand((3, 40), dtype, rng, 1, 7) * np.where(rng.random((3, 40)) < 0.5, -1, 1).astype(
+        np_dtype(dtype))
+    out = run(lambda x, y: E.rem(x, y), a, b, key="rem")
+    assert out.dtype == np_dtype(dtype)
+    ref = torch.fmod(torch.from_numpy(as_f64(a)), torch.from_numpy(as_f64(b))).numpy()
+    np.testing.assert_allclose(as_f64(out), ref.astype(np_dtype(dtype)).astype(np.float64),
+                               **tol(dtype))
+
+
+def test_integer_division_never_traps():
+    """A zero divisor gives 0 and INT_MIN / -1 wraps, instead of SIGFPE (the
+    frontend rejects zero divisors before they get here)."""
+    lo = np.iinfo(np.int32).min
+    a = np.array([7, -7, 7, lo, lo], np.int32)
+    b = np.array([0, 0, -1, -1, 1], np.int32)
+    q = run(lambda x, y: E.div(x, y), a, b, key="div")
+    r = run(lambda x, y: E.rem(x, y), a, b, key="rem")
+    np.testing.assert_array_equal(q, [0, 0, -7, lo, lo])
+    np.testing.assert_array_equal(r, [0, 0, 0, 0, 0])
+
+
+def test_float_rem_special_values():
+    a = np.array([3.0, 5.5, -3.0, 7.0, np.inf], np.float32)
+    b = np.array([-np.inf, np.inf, 2.0, 0.0, 2.0], np.float32)
+    out = run(lambda x, y: E.rem(x, y), a, b, key="rem")
+    ref = torch.fmod(torch.from_numpy(a), torch.from_numpy(b)).numpy()
+    np.testing.assert_array_equal(out, ref)

@@ -12,10 +12,9 @@ from pathlib import Path
 
 os.environ.setdefault("EMBER_CACHE_DIR", tempfile.mkdtemp(prefix="ember-test-cache-"))
 
+import ember  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-
-import ember  # noqa: E402
 from ember import compiler  # noqa: E402
 from ember.runtime import CACHE  # noqa: E402
 

@@ -551,6 +551,23 @@ UNARY_ANY = ["exp", "tanh", "sigmoid", "erf", "sin", "cos", "floor", "ceil", "tr
 UNARY_POS = ["log", "log1p", "sqrt", "rsqrt", "log2", "log10"]
 
 
+API_NAMES = """add sub mul div true_divide floor_divide remainder fmod pow maximum minimum neg abs
+    sign exp log log1p sqrt rsqrt tanh sigmoid erf sin cos floor ceil trunc exp2 log2 log10
+    reciprocal square relu clamp clip eq ne lt le gt ge logical_and logical_or logical_not
+    logical_xor isnan isinf isfinite masked_fill sum mean prod amax amin argmax argmin max min
+    all any var std logsumexp softmax log_softmax matmul mm bmm dot""".split()
+
+
+def test_api_names_as_in_torch():
+    """Each op tested here is a function of the module and a method, as in torch (the
+    unary tests below fall back to the method where the function is missing)."""
+    assert all(hasattr(torch, n) and hasattr(torch.Tensor, n) for n in API_NAMES)
+    x = ember.ones(2)
+    missing = [f"ember.{n}" for n in API_NAMES + ["where"] if not hasattr(ember, n)]
+    missing += [f"Tensor.{n}" for n in API_NAMES if not hasattr(x, n)]
+    assert not missing, missing
+
+
 def _unary_cases(ex, tx, ep, tp, skip=()):
     cases = [(op, getattr(ember, op)(ex) if hasattr(ember, op) else getattr(ex, op)(),
               getattr(torch, op)(tx)) for op in UNARY_ANY if op not in skip]

@@ -8,8 +8,7 @@ def EmberExpandMath : Pass<"ember-expand-math"> {
   let summary = "Replace f32 transcendental math with polynomial approximations";
   let description = [{
     Rewrites `math` ops that LLVM would otherwise turn into scalar libm calls
-    (`erf`, `tanh`, `exp`, `log`, `log1p`, `sin`, `cos`, ...) on `f32` scalars
-    and vectors into polynomial approximations built from arith ops, so that
+    (`erf`, `tanh`, `exp`, `log`, `log1p`, ...) on `f32` scalars and vectors into polynomial approximations built from arith ops, so that
     they vectorize and JIT without libm. `f64` is left to libm.
   }];
   let dependentDialects = [

@@ -72,8 +72,35 @@ Value scalar(SubOp, OpBuilder &b, Location l, ValueRange a) {
 Value scalar(MulOp, OpBuilder &b, Location l, ValueRange a) {
   return arithBinary<arith::MulFOp, arith::MulIOp>(b, l, a);
 }
+/// Integer division and remainder never trap: a zero divisor gives 0, and
+/// `INT_MIN / -1` wraps (a -1 divisor is computed as a negation).
+Value safeIntDivRem(OpBuilder &b, Location l, Value x, Value y, bool rem) {
+  Type t = x.getType();
+  Value zero = scalarConstant(b, l, t, 0), one = scalarConstant(b, l, t, 1);
+  Value isZero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, y, zero);
+  Value isMinusOne = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, y,
+                                           scalarConstant(b, l, t, -1));
+  Value special = arith::OrIOp::create(b, l, isZero, isMinusOne);
+  Value safe = arith::SelectOp::create(b, l, special, one, y);
+  if (rem) {
+    Value r = arith::RemSIOp::create(b, l, x, safe);
+    return arith::SelectOp::create(b, l, special, zero, r);
+  }
+  Value q = arith::DivSIOp::create(b, l, x, safe);
+  Value negated = arith::SubIOp::create(b, l, zero, x);
+  q = arith::SelectOp::create(b, l, isMinusOne, negated, q);
+  return arith::SelectOp::create(b, l, isZero, zero, q);
+}
+
 Value scalar(DivOp, OpBuilder &b, Location l, ValueRange a) {
+  if (!isFloat(a[0]))
+    return safeIntDivRem(b, l, a[0], a[1], /*rem=*/false);
   return arithBinary<arith::DivFOp, arith::DivSIOp>(b, l, a);
+}
+Value scalar(RemOp, OpBuilder &b, Location l, ValueRange a) {
+  if (!isFloat(a[0]))
+    return safeIntDivRem(b, l, a[0], a[1], /*rem=*/true);
+  return arithBinary<arith::RemFOp, arith::RemSIOp>(b, l, a);
 }
 Value scalar(PowOp, OpBuilder &b, Location l, ValueRange a) {
   return arithBinary<math::PowFOp, math::IPowIOp>(b, l, a);
@@ -260,19 +287,19 @@ void mlir::ember::populateEmberElementwiseToLinalgPatterns(
   patterns
       .add<ElementwiseToLinalg<AddOp>, ElementwiseToLinalg<SubOp>,
            ElementwiseToLinalg<MulOp>, ElementwiseToLinalg<DivOp>,
-           ElementwiseToLinalg<PowOp>, ElementwiseToLinalg<MaximumOp>,
-           ElementwiseToLinalg<MinimumOp>, ElementwiseToLinalg<LogicalAndOp>,
-           ElementwiseToLinalg<LogicalOrOp>, ElementwiseToLinalg<LogicalNotOp>,
-           ElementwiseToLinalg<NegOp>, ElementwiseToLinalg<AbsOp>,
-           ElementwiseToLinalg<SignOp>, ElementwiseToLinalg<ExpOp>,
-           ElementwiseToLinalg<LogOp>, ElementwiseToLinalg<Log1pOp>,
-           ElementwiseToLinalg<SqrtOp>, ElementwiseToLinalg<RsqrtOp>,
-           ElementwiseToLinalg<TanhOp>, ElementwiseToLinalg<SigmoidOp>,
-           ElementwiseToLinalg<ErfOp>, ElementwiseToLinalg<SinOp>,
-           ElementwiseToLinalg<CosOp>, ElementwiseToLinalg<FloorOp>,
-           ElementwiseToLinalg<EqOp>, ElementwiseToLinalg<NeOp>,
-           ElementwiseToLinalg<LtOp>, ElementwiseToLinalg<LeOp>,
-           ElementwiseToLinalg<GtOp>, ElementwiseToLinalg<GeOp>,
-           ElementwiseToLinalg<SelectOp>, CastToLinalg, BroadcastToLinalg>(
-          patterns.getContext());
+           ElementwiseToLinalg<PowOp>, ElementwiseToLinalg<RemOp>,
+           ElementwiseToLinalg<MaximumOp>, ElementwiseToLinalg<MinimumOp>,
+           ElementwiseToLinalg<LogicalAndOp>, ElementwiseToLinalg<LogicalOrOp>,
+           ElementwiseToLinalg<LogicalNotOp>, ElementwiseToLinalg<NegOp>,
+           ElementwiseToLinalg<AbsOp>, ElementwiseToLinalg<SignOp>,
+           ElementwiseToLinalg<ExpOp>, ElementwiseToLinalg<LogOp>,
+           ElementwiseToLinalg<Log1pOp>, ElementwiseToLinalg<SqrtOp>,
+           ElementwiseToLinalg<RsqrtOp>, ElementwiseToLinalg<TanhOp>,
+           ElementwiseToLinalg<SigmoidOp>, ElementwiseToLinalg<ErfOp>,
+           ElementwiseToLinalg<SinOp>, ElementwiseToLinalg<CosOp>,
+           ElementwiseToLinalg<FloorOp>, ElementwiseToLinalg<EqOp>,
+           ElementwiseToLinalg<NeOp>, ElementwiseToLinalg<LtOp>,
+           ElementwiseToLinalg<LeOp>, ElementwiseToLinalg<GtOp>,
+           ElementwiseToLinalg<GeOp>, ElementwiseToLinalg<SelectOp>,
+           CastToLinalg, BroadcastToLinalg>(patterns.getContext());
 }

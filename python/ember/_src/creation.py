@@ -36,6 +36,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         dt = dtypes.as_dtype(dtype) if dtype is not None else data.dtype
         return _wrap_array(np.array(a, dtype=dt.np), dt)
     a = np.array(data)
+    if isinstance(data, np.generic):
+        data = a  # a NumPy scalar keeps its dtype, as an array does
     if dtype is not None:
         dt = dtypes.as_dtype(dtype)
     elif a.dtype.kind == "f":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 
 from ember._src import dtypes
@@ -21,9 +22,32 @@ from ember._src.record import (
 from ember._src.tensor import Tensor
 
 
-def _binary(op: str, a, b, *, dt=None, out_dt=None) -> Tensor:
-    (x, y), shape, dt = _operands(op, a, b, dt=dt)
+def _binary(op: str, a, b, *, dt=None, out_dt=None, name=None) -> Tensor:
+    """One node of dialect op ``op``; errors name ``name`` (the op the user called)."""
+    (x, y), shape, dt = _operands(name or op, a, b, dt=dt)
     return _record(op, (), (x, y), shape, out_dt or dt)
+
+
+def _no_bool_tensor(op: str, *args) -> None:
+    if builtins.any(isinstance(a, Tensor) and a.dtype is bool_ for a in args):
+        raise op_error(op, "subtraction with a bool tensor is not supported; use "
+                           "logical_xor or ~", TypeError)
+
+
+def _check_alpha(op: str, alpha, *args) -> None:
+    if isinstance(alpha, builtins.float) and not result_type(*args).is_floating_point:
+        raise op_error(op, "for integral input tensors, alpha must not be a floating point "
+                           "number", TypeError)
+
+
+def _check_divisor(op: str, b) -> None:
+    """Integer division by zero raises (as PyTorch); a tensor divisor is realized."""
+    if isinstance(b, Tensor):
+        zero = builtins.bool((b.numpy() == 0).any()) if b.numel() else False
+    else:
+        zero = b == 0
+    if zero:
+        raise op_error(op, "integer division by zero", ZeroDivisionError)
 
 
 def _require(op: str, x: Tensor, *, floating=False, numeric=False):
@@ -34,6 +58,7 @@ def _require(op: str, x: Tensor, *, floating=False, numeric=False):
 
 
 def add(a, b, *, alpha=1) -> Tensor:
+    _check_alpha("add", alpha, a, b)
     if alpha != 1:
         b = mul(b, alpha)
     dt = _dtype_of(a, b)
@@ -43,10 +68,9 @@ def add(a, b, *, alpha=1) -> Tensor:
 
 
 def sub(a, b, *, alpha=1) -> Tensor:
+    _no_bool_tensor("sub", a, b)
+    _check_alpha("sub", alpha, a, b)
     dt = _dtype_of(a, b)
-    if dt is bool_:
-        raise op_error("sub", "subtraction of two bool tensors is not supported; use "
-                              "logical_xor or ~", TypeError)
     if alpha != 1:
         b = mul(b, alpha)
         dt = None
@@ -76,6 +100,7 @@ def div(a, b, *, rounding_mode=None) -> Tensor:
         dt = result_type(a, b)
         if dt.is_floating_point:
             return trunc(_binary("div", a, b, dt=dt))
+        _check_divisor("div", b)
         return _binary("div", a, b, dt=int64 if dt is bool_ else dt)
     if rounding_mode == "floor":
         return floor_divide(a, b)
@@ -88,26 +113,45 @@ true_divide = div
 
 def floor_divide(a, b) -> Tensor:
     dt = result_type(a, b)
-    if dt.is_floating_point:
-        return floor(_binary("div", a, b, dt=dt))
-    (x, y), _, dt = _operands("floor_divide", a, b, dt=int64 if dt is bool_ else dt)
-    q = _binary("div", x, y)
-    # Truncation rounds toward zero; step down where the signs differ and it was inexact.
-    inexact = ne(mul(q, y), x)
-    signs_differ = ne(lt(x, 0), lt(y, 0))
-    return where(logical_and(inexact, signs_differ), sub(q, 1), q)
+    if dt is bool_:
+        dt = int64
+    (x, y), _, dt = _operands("floor_divide", a, b, dt=dt)
+    r = _binary("rem", x, y)
+    # Step down where the remainder's sign differs from the divisor's.
+    adjust = logical_and(ne(r, 0), ne(lt(r, 0), lt(y, 0)))
+    if not dt.is_floating_point:
+        _check_divisor("floor_divide", b)
+        q = _binary("div", x, y)
+        return where(adjust, sub(q, 1), q)
+    # PyTorch's float rule: exact quotient of (x - fmod) / y, then floor, with a
+    # rounding fix-up; x / 0 stays x / 0.
+    q = div(sub(x, r), y)
+    q = where(adjust, sub(q, 1.0), q)
+    f = floor(q)
+    f = where(gt(sub(q, f), 0.5), add(f, 1.0), f)
+    return where(eq(y, 0), div(x, y), f)
 
 
 def remainder(a, b) -> Tensor:
     """Python's modulo: the result has the divisor's sign."""
-    (x, y), _, _ = _operands("remainder", a, b)
-    return sub(x, mul(floor_divide(x, y), y))
+    (x, y), _, dt = _operands("remainder", a, b, dt=_int64_for_bool(a, b))
+    if not dt.is_floating_point:
+        _check_divisor("remainder", b)
+    r = _binary("rem", x, y)
+    return where(logical_and(ne(r, 0), ne(lt(r, 0), lt(y, 0))), add(r, y), r)
 
 
 def fmod(a, b) -> Tensor:
     """C's fmod: the result has the dividend's sign."""
-    (x, y), _, _ = _operands("fmod", a, b)
-    return sub(x, mul(div(x, y, rounding_mode="trunc"), y))
+    (x, y), _, dt = _operands("fmod", a, b, dt=_int64_for_bool(a, b))
+    if not dt.is_floating_point:
+        _check_divisor("fmod", b)
+    return _binary("rem", x, y)
+
+
+def _int64_for_bool(a, b) -> dtypes.dtype:
+    dt = result_type(a, b)
+    return int64 if dt is bool_ else dt
 
 
 def pow(a, b) -> Tensor:  # noqa: A001
@@ -115,10 +159,14 @@ def pow(a, b) -> Tensor:  # noqa: A001
 
 
 def maximum(a, b) -> Tensor:
+    if _dtype_of(a, b) is bool_:
+        return logical_or(a, b)
     return _binary("maximum", a, b)
 
 
 def minimum(a, b) -> Tensor:
+    if _dtype_of(a, b) is bool_:
+        return logical_and(a, b)
     return _binary("minimum", a, b)
 
 
@@ -204,16 +252,24 @@ def trunc(x) -> Tensor:
     return where(lt(x, 0), ceil(x), floor(x))
 
 
+def _in_f32(fn, x) -> Tensor:
+    """Runs a composite in float32 for float16 / bfloat16 inputs (one rounding)."""
+    x = _check_tensor(x, fn.__name__)
+    if x.dtype in (dtypes.float16, dtypes.bfloat16):
+        return cast(fn(cast(x, dtypes.float32)), x.dtype)
+    return fn(x)
+
+
 def exp2(x) -> Tensor:
-    return exp(mul(x, math.log(2.0)))
+    return _in_f32(lambda v: exp(mul(v, math.log(2.0))), x)
 
 
 def log2(x) -> Tensor:
-    return div(log(x), math.log(2.0))
+    return _in_f32(lambda v: div(log(v), math.log(2.0)), x)
 
 
 def log10(x) -> Tensor:
-    return div(log(x), math.log(10.0))
+    return _in_f32(lambda v: div(log(v), math.log(10.0)), x)
 
 
 def reciprocal(x) -> Tensor:
@@ -297,7 +353,7 @@ def logical_not(x) -> Tensor:
 
 
 def logical_xor(a, b) -> Tensor:
-    return _binary("ne", a, b, dt=bool_, out_dt=bool_)
+    return _binary("ne", a, b, dt=bool_, out_dt=bool_, name="logical_xor")
 
 
 def isnan(x) -> Tensor:

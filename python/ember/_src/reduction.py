@@ -86,9 +86,10 @@ def prod(x, dim=None, keepdim=False, *, dtype=None) -> Tensor:
 
 def _extreme(op: str, x: Tensor, dim, keepdim: bool) -> Tensor:
     x = _check_tensor(x, op)
-    if x.numel() == 0:
-        raise op_error(op, "cannot take the extreme of an empty tensor (no identity)",
-                       IndexError)
+    if builtins.any(x.shape[d] == 0 for d in _dims(x, dim, op)) or (x.numel() == 0 and
+                                                                    dim is None):
+        raise op_error(op, "cannot reduce over a zero-size dimension (max and min have no "
+                           "identity)", IndexError)
     if x.dtype is bool_:
         return cast(_reduce(op, cast(x, dtypes.int8), dim, keepdim), bool_)
     return _reduce(op, x, dim, keepdim)
@@ -104,8 +105,9 @@ def amin(x, dim=None, keepdim=False) -> Tensor:
 
 def _arg(op: str, x: Tensor, dim, keepdim: bool) -> Tensor:
     x = _check_tensor(x, op)
-    if x.numel() == 0:
-        raise op_error(op, "cannot take the index of the extreme of an empty tensor",
+    if (dim is None and x.numel() == 0) or (
+            dim is not None and x.ndim and x.shape[_norm_dim(dim, x.ndim, op)] == 0):
+        raise op_error(op, "cannot take the index of the extreme over a zero-size dimension",
                        IndexError)
     if x.dtype is bool_:
         x = cast(x, dtypes.int8)

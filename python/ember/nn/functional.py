@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from ember._src import dtypes as ember_dtypes
 from ember._src import ops
 from ember._src.creation import rand
 from ember._src.errors import op_error
@@ -38,10 +39,13 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    # log1p(exp(bx)) / b, linear above the threshold where exp would overflow.
-    bx = x * beta
-    safe = ops.minimum(bx, threshold)
-    return ops.where(bx > threshold, x, ops.log1p(ops.exp(safe)) / beta)
+    """``log1p(exp(beta * x)) / beta``, linear above ``threshold``; float16 and
+    bfloat16 compute in float32 (exp(20) overflows float16)."""
+    low = x.dtype in (ember_dtypes.float16, ember_dtypes.bfloat16)
+    v = ops.cast(x, ember_dtypes.float32) if low else x
+    bv = v * beta
+    out = ops.where(bv > threshold, v, ops.log1p(ops.exp(ops.minimum(bv, threshold))) / beta)
+    return ops.cast(out, x.dtype) if low else out
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, *, generator=None) -> Tensor:

@@ -15,7 +15,7 @@ from ember.dialects import ember as E
 
 UNARY = frozenset("neg abs sign exp log log1p sqrt rsqrt tanh sigmoid erf sin cos floor "
                   "logical_not".split())
-BINARY = frozenset("add sub mul div pow maximum minimum logical_and logical_or "
+BINARY = frozenset("add sub mul div rem pow maximum minimum logical_and logical_or "
                    "eq ne lt le gt ge".split())
 REDUCE = frozenset("sum mean prod max min".split())
 

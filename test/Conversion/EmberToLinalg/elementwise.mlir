@@ -83,8 +83,19 @@ func.func @sub_f64(%x: tensor<4xf64>, %y: tensor<4xf64>) -> tensor<4xf64> {
 // CHECK: ^bb0(%[[A:.*]]: i64, %[[B:.*]]: i64, %{{.*}}: i64):
 // CHECK-NEXT: %[[R:.*]] = arith.muli %[[A]], %[[B]] : i64
 // CHECK-NEXT: linalg.yield %[[R]]
+// Integer division never traps: a zero divisor gives 0, -1 negates.
 // CHECK: ^bb0(%[[A:.*]]: i64, %[[B:.*]]: i64, %{{.*}}: i64):
-// CHECK-NEXT: %[[R:.*]] = arith.divsi %[[A]], %[[B]] : i64
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : i64
+// CHECK-DAG: %[[M1:.*]] = arith.constant -1 : i64
+// CHECK-DAG: %[[ISZ:.*]] = arith.cmpi eq, %[[B]], %[[ZERO]] : i64
+// CHECK-DAG: %[[ISM1:.*]] = arith.cmpi eq, %[[B]], %[[M1]] : i64
+// CHECK: %[[SPECIAL:.*]] = arith.ori %[[ISZ]], %[[ISM1]] : i1
+// CHECK: %[[SAFE:.*]] = arith.select %[[SPECIAL]], %[[ONE]], %[[B]] : i64
+// CHECK: %[[Q:.*]] = arith.divsi %[[A]], %[[SAFE]] : i64
+// CHECK: %[[NEG:.*]] = arith.subi %[[ZERO]], %[[A]] : i64
+// CHECK: %[[Q1:.*]] = arith.select %[[ISM1]], %[[NEG]], %[[Q]] : i64
+// CHECK: %[[R:.*]] = arith.select %[[ISZ]], %[[ZERO]], %[[Q1]] : i64
 // CHECK-NEXT: linalg.yield %[[R]]
 // CHECK: ^bb0(%[[A:.*]]: i64, %[[B:.*]]: i64, %{{.*}}: i64):
 // CHECK-NEXT: %[[R:.*]] = math.ipowi %[[A]], %[[B]] : i64
@@ -672,4 +683,24 @@ func.func @broadcast_leading_unit(%x: tensor<1x3xi64>) -> tensor<4x3xi64> {
 func.func @broadcast_scalar(%x: tensor<bf16>) -> tensor<2x3xbf16> {
   %0 = ember.broadcast %x : tensor<bf16> to tensor<2x3xbf16>
   return %0 : tensor<2x3xbf16>
+}
+
+// -----
+
+// rem: C fmod on floats (arith.remf), a truncating remainder on integers that
+// gives 0 for a zero or -1 divisor instead of trapping.
+// CHECK-LABEL: func.func @rem(
+// CHECK: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[R:.*]] = arith.remf %[[A]], %[[B]] : f32
+// CHECK-NEXT: linalg.yield %[[R]]
+// CHECK: ^bb0(%[[X:.*]]: i32, %[[Y:.*]]: i32, %{{.*}}: i32):
+// CHECK: %[[SAFE:.*]] = arith.select %{{.*}}, %{{.*}}, %[[Y]] : i32
+// CHECK: %[[REM:.*]] = arith.remsi %[[X]], %[[SAFE]] : i32
+// CHECK: %[[OUT:.*]] = arith.select %{{.*}}, %{{.*}}, %[[REM]] : i32
+// CHECK-NEXT: linalg.yield %[[OUT]]
+func.func @rem(%a: tensor<4xf32>, %b: tensor<4xf32>, %x: tensor<4xi32>, %y: tensor<4xi32>)
+    -> (tensor<4xf32>, tensor<4xi32>) {
+  %0 = ember.rem %a, %b : tensor<4xf32>
+  %1 = ember.rem %x, %y : tensor<4xi32>
+  return %0, %1 : tensor<4xf32>, tensor<4xi32>
 }

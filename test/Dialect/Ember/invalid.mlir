@@ -1551,3 +1551,11 @@ func.func @f(%x: tensor<2x3xf32>) {
   %0:2 = "ember.sort"(%x) : (tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xi64>)
   return
 }
+
+// -----
+
+func.func @rem_bool(%a: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'ember.rem' op operand #0 must be ranked tensor of}}
+  %0 = ember.rem %a, %a : tensor<4xi1>
+  return %0 : tensor<4xi1>
+}

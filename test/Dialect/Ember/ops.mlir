@@ -69,6 +69,10 @@ func.func @binary(%f16: tensor<2x3xf16>, %bf16: tensor<?xbf16>,
   %3 = ember.div %i8, %i8 : tensor<0x2xi8>
   // CHECK: ember.div %[[F16]], %[[F16]] : tensor<2x3xf16>
   %4 = ember.div %f16, %f16 : tensor<2x3xf16>
+  // CHECK: ember.rem %[[F16]], %[[F16]] : tensor<2x3xf16>
+  %rem0 = ember.rem %f16, %f16 : tensor<2x3xf16>
+  // CHECK: ember.rem %[[I32]], %[[I32]] : tensor<1x1xi32>
+  %rem1 = ember.rem %i32, %i32 : tensor<1x1xi32>
   // CHECK: ember.pow %[[I32]], %[[I32]] : tensor<1x1xi32>
   %5 = ember.pow %i32, %i32 : tensor<1x1xi32>
   // CHECK: ember.pow %[[F64]], %[[F64]] : tensor<f64>

@@ -89,9 +89,13 @@ def Ember_MulOp : Ember_BinaryOp<"mul", Ember_NumericTensor, "`x * y`",
   let hasFolder = 1;
 }
 def Ember_DivOp : Ember_BinaryOp<"div", Ember_NumericTensor,
-    "`x / y` (true division on floats, truncating division on integers)"> {
+    "`x / y` (true division on floats; truncating division on integers, where "
+    "`x / 0` is 0 and `INT_MIN / -1` wraps; the frontend rejects zero divisors)"> {
   let hasFolder = 1;
 }
+def Ember_RemOp : Ember_BinaryOp<"rem", Ember_NumericTensor,
+    "the remainder of truncating division, with the dividend's sign (C `fmod`; "
+    "`x rem 0` is NaN on floats and 0 on integers)">;
 def Ember_PowOp : Ember_BinaryOp<"pow", Ember_NumericTensor, "`x ** y`">;
 def Ember_MaximumOp : Ember_BinaryOp<"maximum", Ember_NumericTensor,
     "the larger value (NaN-propagating, as `torch.maximum`)", [Commutative]>;
