@@ -24,11 +24,10 @@ import time
 
 os.environ.setdefault("EMBER_CACHE_DIR", tempfile.mkdtemp(prefix="ember-bench-"))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
 import ember  # noqa: E402
 import ember.nn.functional as F  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 
 def timeit(fn, *, repeat=7, number=None, min_time=0.2):
@@ -122,7 +121,7 @@ def main():
     e, t = bench_fused()
     rows.append(("gelu(x*w+b)*sigmoid(x), 4M f32 (GB/s)", e, t, e / t))
     if args.json:
-        print(json.dumps([dict(zip(("workload", "ember", "torch_eager", "ratio"), r))
+        print(json.dumps([dict(zip(("workload", "ember", "torch_eager", "ratio"), r, strict=True))
                           for r in rows], indent=1))
         return
     print(f"{'workload':56} {'ember':>10} {'torch':>10} {'ratio':>7}")
