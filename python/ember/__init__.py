@@ -128,6 +128,7 @@ from ember._src.ops import (  # noqa: E402
     repeat,
     reshape,
     rsqrt,
+    scatter,
     select,
     sigmoid,
     sign,

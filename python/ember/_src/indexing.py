@@ -153,7 +153,6 @@ def _advanced_setitem(x: Tensor, key, v: Tensor) -> None:
     then ``where(written, values[source position], x)``, a gather and a select, so
     duplicate positions take the last value.
     """
-    from ember._src.creation import tensor as make_tensor
 
     def to_numpy(k):
         if isinstance(k, Tensor):
@@ -172,13 +171,73 @@ def _advanced_setitem(x: Tensor, key, v: Tensor) -> None:
     if v.ndim > len(shape) or broadcast_shapes(v.shape, shape, op="__setitem__") != shape:
         raise op_error("__setitem__", f"value of shape {tuple(v.shape)} does not broadcast to "
                                       f"the indexed shape {shape}")
+    if written.size == 0:
+        return
+    x._assign(_write_positions(x, written, _expand(v, shape))._node, "__setitem__")
+
+
+def _write_positions(x: Tensor, written: np.ndarray, values: Tensor) -> Tensor:
+    """``x`` with flat position ``written[i]`` set to ``values.flatten()[i]`` (later
+    entries win): a gather of the values and a select, from a host position map."""
+    from ember._src.creation import tensor as make_tensor
+
     source = np.full(x.numel(), -1, dtype=np.int64)
     source[written.reshape(-1)] = np.arange(written.size, dtype=np.int64)
     mask = make_tensor(source.reshape(tuple(x.shape)) >= 0)
-    if written.size == 0:
-        return
-    flat_values = reshape(_expand(v, shape).contiguous(), (-1,))
+    flat_values = reshape(values.contiguous(), (-1,))
     src = make_tensor(np.maximum(source, 0))
     gathered = reshape(_record("gather", (0,), (flat_values, src), (x.numel(),), x.dtype),
                        tuple(x.shape))
-    x._assign(where(mask, gathered, x)._node, "__setitem__")
+    return where(mask, gathered, x)
+
+
+def scatter(x: Tensor, dim: int, index: Tensor, src=None, *, value=None) -> Tensor:
+    """``torch.scatter``: ``out[index[i][j]][j] = src[i][j]`` for ``dim = 0`` (and
+    likewise for other ranks). The index is data: it is realized (a sync)."""
+    from ember._src.shape import _check_tensor
+
+    x = _check_tensor(x, "scatter")
+    index = _check_tensor(index, "scatter", "index")
+    if src is not None and not isinstance(src, Tensor):
+        src, value = None, src  # scatter(dim, index, 2.0)
+    if (src is None) == (value is None):
+        raise op_error("scatter", "give exactly one of src and value", TypeError)
+    d = _norm(dim, x.ndim)
+    if index.ndim != x.ndim:
+        raise op_error("scatter", f"index has rank {index.ndim} but the input has rank "
+                                  f"{x.ndim}")
+    idx = index.numpy().astype(np.int64)
+    size = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise op_error("scatter", f"index {bad} is out of bounds for dimension {d} with size "
+                                  f"{size}")
+    if src is not None:
+        src = _check_tensor(src, "scatter", "src")
+        if src.ndim != x.ndim or builtins.any(a > b for a, b in zip(index.shape, src.shape,
+                                                                      strict=True)):
+            raise op_error("scatter", f"src of shape {tuple(src.shape)} is smaller than the "
+                                      f"index shape {tuple(index.shape)}")
+        values = cast(_slice_view(src, {i: (0, s, 1) for i, s in enumerate(index.shape)}),
+                      x.dtype)
+    else:
+        values = _scalar_tensor(_check_scalar(value, "scatter"), x.dtype)
+        values = _expand(values, tuple(index.shape))
+    for i, (a, b) in enumerate(zip(index.shape, x.shape, strict=True)):
+        if i != d and a > b:
+            raise op_error("scatter", f"index shape {tuple(index.shape)} is larger than the "
+                                      f"input shape {tuple(x.shape)} at dimension {i}")
+    coords = list(np.indices(idx.shape, dtype=np.int64)) if idx.ndim else []
+    if idx.ndim:
+        coords[d] = idx
+    written = np.ravel_multi_index(tuple(coords), tuple(x.shape)) if idx.ndim else \
+        np.zeros((), np.int64)
+    if idx.size == 0:
+        return x
+    return _write_positions(x, np.asarray(written), values)
+
+
+def _norm(dim: int, ndim: int) -> int:
+    from ember._src.tensor import _norm_dim
+
+    return _norm_dim(dim, ndim, "scatter")

@@ -25,7 +25,7 @@ for _name in """add sub mul div true_divide floor_divide remainder fmod pow maxi
         log_softmax matmul mm bmm dot reshape view flatten unsqueeze squeeze permute transpose
         swapaxes t expand expand_as broadcast_to repeat contiguous clone detach narrow split
         chunk unbind select gather index_select take_along_dim cumsum sort argsort
-        topk""".split():
+        topk scatter""".split():
     setattr(Tensor, _name, _method(getattr(ops, _name)))
 
 Tensor.T = property(lambda self: ops.permute(self, tuple(reversed(range(self.ndim)))))
@@ -143,7 +143,7 @@ def _can_cast(src: dtypes.dtype, dst: dtypes.dtype) -> bool:
 
 
 for _name in """add sub mul div pow clamp clamp_min clamp_max neg abs exp log sqrt tanh
-        sigmoid floor ceil masked_fill relu remainder""".split():
+        sigmoid floor ceil masked_fill relu remainder scatter""".split():
     setattr(Tensor, f"{_name}_", _inplace(_name, getattr(ops, _name)))
 
 Tensor.__iadd__ = _inplace("add", ops.add)

@@ -74,6 +74,7 @@ from ember._src.indexing import (  # noqa: F401
     _advanced_setitem,
     _normalize_key,
     getitem,
+    scatter,
     setitem,
 )
 from ember._src.linalg import (  # noqa: F401
