@@ -5,8 +5,8 @@
 Workloads (issue: tensors and the lazy runtime):
 - record: the cost of recording one op (`y = x + 1`), µs/op, against one
   PyTorch eager op on the same small tensor;
-- hit: a cache-hit realization of a 10-op region on a (64,) tensor (key, lookup,
-  call), against the same 10 ops in PyTorch eager;
+- hit: one eager step of 10 ops on a (64,) tensor: recording them plus a cache-hit
+  realization (schedule, key, lookup, call), against the same 10 ops in PyTorch eager;
 - fused: gelu(x * w + b) * sigmoid(x) on 4M floats, GB/s (one read of x, w, b and
   one write), against PyTorch eager.
 Threads: PyTorch is pinned to one thread per core of this machine as Ember's
@@ -117,7 +117,7 @@ def main():
     e, t = bench_record()
     rows.append(("record one op (µs/op, lower is better)", e, t, t / e))
     e, t = bench_hit()
-    rows.append(("cache-hit realize, 10-op region (µs, lower is better)", e, t, t / e))
+    rows.append(("10 ops recorded + cache-hit realize (µs, lower is better)", e, t, t / e))
     e, t = bench_fused()
     rows.append(("gelu(x*w+b)*sigmoid(x), 4M f32 (GB/s)", e, t, e / t))
     if args.json:
