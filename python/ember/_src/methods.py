@@ -60,7 +60,13 @@ for _name, _dt in [("float", dtypes.float32), ("double", dtypes.float64),
                    ("int", dtypes.int32), ("long", dtypes.int64), ("bool", dtypes.bool_)]:
     setattr(Tensor, _name, (lambda d: lambda self: ops.cast(self, d))(_dt))
 Tensor.cpu = lambda self: self
-Tensor.realize = lambda self: (realize([self._node]), self)[1]
+def _realize(self):
+    """Computes this tensor now (``ember.realize(self)``) and returns it."""
+    realize([self._node])
+    return self
+
+
+Tensor.realize = _realize
 Tensor.__getitem__ = ops.getitem
 Tensor.__setitem__ = ops.setitem
 

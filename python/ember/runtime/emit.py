@@ -40,7 +40,6 @@ def _broadcast(node, args: list[ir.Value]) -> list[ir.Value]:
 
 def _emit(node, args: list[ir.Value]) -> ir.Value:
     op, a = node.op, node.attrs
-    rt = None
     if op in UNARY:
         return getattr(E, op)(args[0])
     if op in BINARY:
