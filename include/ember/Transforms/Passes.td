@@ -43,4 +43,25 @@ def EmberCopyDuplicateResults : Pass<"ember-copy-duplicate-results",
                            "::mlir::tensor::TensorDialect"];
 }
 
+def EmberAutodiff : Pass<"ember-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation of ember functions";
+  let description = [{
+    For every public `func.func @f(args) -> (results)` made of ember ops, adds
+    `@f_grad(args, cotangents) -> (results, gradients)`: one cotangent
+    argument per result and one gradient per floating-point tensor argument
+    (in order; integer and bool arguments get none). The body is the forward
+    computation followed by a generic reverse walk that calls each op's
+    `DifferentiableOpInterface::buildVJP`: cotangents add up at fan-out,
+    broadcasts reduce back to their input shapes, integer / bool values carry
+    none, unused arguments get zeros, and forward values are reused. The
+    gradient is itself ember IR, so the pass composes (grad of grad).
+  }];
+  let options = [
+    Option<"suffix", "suffix", "std::string", /*default=*/"\"_grad\"",
+           "Name suffix of the gradient functions">
+  ];
+  let dependentDialects = ["::mlir::ember::EmberDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // EMBER_TRANSFORMS_PASSES_TD

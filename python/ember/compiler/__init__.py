@@ -32,6 +32,7 @@ from ember.compiler._jit import (
     compile_source,
     jit,
     run_pipeline,
+    vjp,
 )
 from ember.compiler._types import element_type, numpy_dtype, tensor_type
 
@@ -55,4 +56,5 @@ __all__ = [
     "numpy_dtype",
     "run_pipeline",
     "tensor_type",
+    "vjp",
 ]

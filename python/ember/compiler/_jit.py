@@ -227,3 +227,19 @@ def compile_source(source: str, *, entry: str | None = None, opt_level: int = 3,
         except ir.MLIRError as e:
             raise EmberCompileError(f"the source does not parse:\n{e}") from None
     return compile(module, entry=entry, opt_level=opt_level)
+
+
+def vjp(fn: Callable[..., ir.Value | Sequence[ir.Value]], *arg_types: TypeSpec,
+        opt_level: int = 3) -> CompiledFunction:
+    """The reverse-mode derivative of ``fn``, through the ``ember-autodiff`` pass.
+
+    The compiled function takes ``fn``'s arguments followed by one cotangent per
+    result, and returns ``fn``'s results followed by the gradient of every
+    floating-point argument::
+
+        f = compiler.vjp(lambda x: E.tanh(x), ((3,), "f32"))
+        y, dx = f(x, np.ones(3, np.float32))   # dx = 1 - tanh(x)**2
+    """
+    module = build(fn, *arg_types, name="main")
+    return compile(run_pipeline(module, "ember-autodiff"), entry="main_grad",
+                   opt_level=opt_level)

@@ -147,6 +147,8 @@ LogicalResult inferSliceShape(std::optional<Location> loc, StringRef opName,
 
 } // namespace
 
+#include "ember/Dialect/Ember/IR/EmberInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "ember/Dialect/Ember/IR/EmberOps.cpp.inc"
 

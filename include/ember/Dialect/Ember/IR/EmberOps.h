@@ -11,6 +11,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "ember/Dialect/Ember/IR/EmberInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "ember/Dialect/Ember/IR/EmberOps.h.inc"
 

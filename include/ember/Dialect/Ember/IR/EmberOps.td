@@ -11,6 +11,7 @@
 #define EMBER_OPS_TD
 
 include "ember/Dialect/Ember/IR/EmberDialect.td"
+include "ember/Dialect/Ember/IR/EmberInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -25,7 +26,8 @@ class Ember_Op<string mnemonic, list<Trait> traits = []>
 class Ember_UnaryOp<string mnemonic, Type tensorType, string what,
                     list<Trait> traits = []>
     : Ember_Op<mnemonic, !listconcat([Pure, Elementwise,
-                                      SameOperandsAndResultType], traits)> {
+                                      SameOperandsAndResultType,
+                                      DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>], traits)> {
   let summary = "elementwise " # what;
   let description = "Computes " # what # " of each element; the result has the "
     # "operand's type.\n\nExample:\n\n```mlir\n%y = ember." # mnemonic
@@ -66,7 +68,8 @@ def Ember_LogicalNotOp : Ember_UnaryOp<"logical_not", Ember_BoolTensor,
 class Ember_BinaryOp<string mnemonic, Type tensorType, string what,
                      list<Trait> traits = []>
     : Ember_Op<mnemonic, !listconcat([Pure, Elementwise,
-                                      SameOperandsAndResultType], traits)> {
+                                      SameOperandsAndResultType,
+                                      DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>], traits)> {
   let summary = "elementwise " # what;
   let description = "Computes " # what # " elementwise. Both operands and the "
     # "result have one type; broadcast first with `ember.broadcast`.\n\n"
@@ -134,6 +137,7 @@ def Ember_GtOp : Ember_CompareOp<"gt", "x > y">;
 def Ember_GeOp : Ember_CompareOp<"ge", "x >= y">;
 
 def Ember_SelectOp : Ember_Op<"select", [Pure, Elementwise,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>,
     AllTypesMatch<["true_value", "false_value", "result"]>,
     TypesMatchWith<"condition is an i1 tensor of the result's shape", "result",
       "condition",
@@ -159,6 +163,7 @@ def Ember_SelectOp : Ember_Op<"select", [Pure, Elementwise,
 }
 
 def Ember_CastOp : Ember_Op<"cast", [Pure, Elementwise,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>,
                                      SameOperandsAndResultShape]> {
   let summary = "elementwise conversion of the element type";
   let description = [{
@@ -182,7 +187,8 @@ def Ember_CastOp : Ember_Op<"cast", [Pure, Elementwise,
 // Broadcast
 //===----------------------------------------------------------------------===//
 
-def Ember_BroadcastOp : Ember_Op<"broadcast", [Pure]> {
+def Ember_BroadcastOp : Ember_Op<"broadcast", [Pure,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "numpy / PyTorch broadcasting, made explicit";
   let description = [{
     Broadcasts `input` to the result's shape. Dimensions align from the right;
@@ -207,7 +213,8 @@ def Ember_BroadcastOp : Ember_Op<"broadcast", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class Ember_ReduceOp<string mnemonic, Type tensorType, string what>
-    : Ember_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Ember_Op<mnemonic, [Pure, InferTypeOpAdaptor,
+                          DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "reduction: " # what # " over a list of dimensions";
   let description = "Reduces `input` with " # what # " over `dims` (each in "
     # "`[0, rank)`, no repeats; an empty list leaves the tensor unchanged). "
@@ -250,7 +257,8 @@ class Ember_ArgReduceOp<string mnemonic, string what>
 def Ember_ArgmaxOp : Ember_ArgReduceOp<"argmax", "maximum">;
 def Ember_ArgminOp : Ember_ArgReduceOp<"argmin", "minimum">;
 
-def Ember_CumsumOp : Ember_Op<"cumsum", [Pure, SameOperandsAndResultType]> {
+def Ember_CumsumOp : Ember_Op<"cumsum", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "cumulative sum along one dimension (`torch.cumsum`)";
   let description = [{
     `result[..., k, ...] = sum(input[..., 0..k, ...])` along `dim`; `f16` /
@@ -296,7 +304,8 @@ def Ember_SortOp : Ember_Op<"sort", [Pure, InferTypeOpAdaptor]> {
 // Linear algebra
 //===----------------------------------------------------------------------===//
 
-def Ember_MatmulOp : Ember_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def Ember_MatmulOp : Ember_Op<"matmul", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "matrix product with `torch.matmul` semantics";
   let description = [{
     1-D x 1-D is a dot product (rank-0 result); a 1-D left operand is a row
@@ -322,7 +331,8 @@ def Ember_MatmulOp : Ember_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 // Shape ops
 //===----------------------------------------------------------------------===//
 
-def Ember_ReshapeOp : Ember_Op<"reshape", [Pure]> {
+def Ember_ReshapeOp : Ember_Op<"reshape", [Pure,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "reshape to a shape with the same number of elements";
   let description = [{
     Reinterprets the elements, in row-major order, with the result's shape.
@@ -341,7 +351,8 @@ def Ember_ReshapeOp : Ember_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Ember_TransposeOp : Ember_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Ember_TransposeOp : Ember_Op<"transpose", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "permute the dimensions";
   let description = [{
     Result dimension `i` is input dimension `permutation[i]`
@@ -361,7 +372,8 @@ def Ember_TransposeOp : Ember_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Ember_SliceOp : Ember_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def Ember_SliceOp : Ember_Op<"slice", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "strided slice, one `start:stop:step` per dimension";
   let description = [{
     Takes elements `start, start + step, ...` below `stop` in each dimension,
@@ -385,6 +397,7 @@ def Ember_SliceOp : Ember_Op<"slice", [Pure, InferTypeOpAdaptor]> {
 }
 
 def Ember_InsertSliceOp : Ember_Op<"insert_slice", [Pure,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>,
     AllTypesMatch<["dest", "result"]>]> {
   let summary = "write a tensor into a strided slice of another";
   let description = [{
@@ -410,7 +423,8 @@ def Ember_InsertSliceOp : Ember_Op<"insert_slice", [Pure,
   let hasVerifier = 1;
 }
 
-def Ember_ConcatOp : Ember_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def Ember_ConcatOp : Ember_Op<"concat", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "concatenate tensors along one dimension";
   let description = [{
     All inputs have one rank and element type and agree on every dimension
@@ -430,7 +444,8 @@ def Ember_ConcatOp : Ember_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Ember_PadOp : Ember_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+def Ember_PadOp : Ember_Op<"pad", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "pad with a constant value";
   let description = [{
     Adds `low[i]` elements before and `high[i]` after dimension `i` (both
