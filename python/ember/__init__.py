@@ -15,8 +15,15 @@ from ember._mlir import context, register_dialect, register_passes
 __version__ = "0.1.0"
 
 # The frontend (import order matters: methods are bound onto Tensor).
-from ember import nn  # noqa: E402
+from ember import autograd, nn  # noqa: E402
 from ember._src import methods as _methods  # noqa: E402,F401
+from ember._src.autograd import (  # noqa: E402
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ember._src.creation import (  # noqa: E402
     arange,
     as_tensor,

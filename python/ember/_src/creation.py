@@ -16,12 +16,13 @@ from ember._src.tensor import Tensor, device
 from ember.runtime import Node
 
 
-def _check_device(dev, requires_grad: bool = False) -> None:
+def _check_device(dev) -> None:
     if dev is not None:
         device(dev)
-    if requires_grad:
-        raise NotImplementedError("ember: autograd is not available in this build yet "
-                                  "(requires_grad=True)")
+
+
+def _leaf(t: Tensor, requires_grad: bool) -> Tensor:
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def _wrap_array(a: np.ndarray, dt: dtypes.dtype) -> Tensor:
@@ -30,11 +31,11 @@ def _wrap_array(a: np.ndarray, dt: dtypes.dtype) -> Tensor:
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors)."""
-    _check_device(device, requires_grad)
+    _check_device(device)
     if isinstance(data, Tensor):
         a = data.numpy()
         dt = dtypes.as_dtype(dtype) if dtype is not None else data.dtype
-        return _wrap_array(np.array(a, dtype=dt.np), dt)
+        return _leaf(_wrap_array(np.array(a, dtype=dt.np), dt), requires_grad)
     a = np.array(data)
     if isinstance(data, np.generic):
         data = a  # a NumPy scalar keeps its dtype, as an array does
@@ -52,7 +53,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         dt = dtypes.get_default_dtype()
     else:
         dt = dtypes.as_dtype(a.dtype)
-    return _wrap_array(np.array(a, dtype=dt.np, copy=True), dt)
+    return _leaf(_wrap_array(np.array(a, dtype=dt.np, copy=True), dt), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -85,9 +86,9 @@ def _shape(size) -> tuple[int, ...]:
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    _check_device(device, requires_grad)
+    _check_device(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
-    return _const(fill_value, _shape(size), dt)
+    return _leaf(_const(fill_value, _shape(size), dt), requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -182,16 +183,18 @@ def _random(values: np.ndarray, dt: dtypes.dtype) -> Tensor:
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform on [0, 1)."""
-    _check_device(device, requires_grad)
+    _check_device(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    return _random(get_generator(generator)._numpy().random(_shape(size)), dt)
+    return _leaf(_random(get_generator(generator)._numpy().random(_shape(size)), dt),
+                 requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal."""
-    _check_device(device, requires_grad)
+    _check_device(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    return _random(get_generator(generator)._numpy().standard_normal(_shape(size)), dt)
+    return _leaf(_random(get_generator(generator)._numpy().standard_normal(_shape(size)), dt),
+                 requires_grad)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None) -> Tensor:

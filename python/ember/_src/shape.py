@@ -167,7 +167,10 @@ def clone(x) -> Tensor:
 def detach(x) -> Tensor:
     """The same value, sharing in-place updates both ways (no autograd history)."""
     x = _check_tensor(x, "detach")
-    return x._make_view(View("reshape", (tuple(x.shape), tuple(x.shape))))
+    t = x._make_view(View("reshape", (tuple(x.shape), tuple(x.shape))))
+    t._detached = True
+    t._node_.requires_grad = False
+    return t
 
 
 def cat(tensors, dim=0) -> Tensor:

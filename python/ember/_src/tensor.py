@@ -78,8 +78,15 @@ class View:
         self.params = params
 
 
+class GradMode:
+    """Whether ops record gradient history (``ember.no_grad`` turns it off)."""
+
+    enabled = True
+
+
 class Tensor:
-    __slots__ = ("_node_", "_base", "_views", "_base_node", "__weakref__")
+    __slots__ = ("_node_", "_base", "_views", "_base_node", "_grad", "_hooks", "_detached",
+                 "__weakref__")
 
     def __init__(self, *args, **kwargs):
         raise TypeError("use ember.tensor(...), ember.zeros(...) and friends to make tensors")
@@ -91,6 +98,9 @@ class Tensor:
         t._base = None
         t._views = ()
         t._base_node = None
+        t._grad = None
+        t._hooks = ()
+        t._detached = False
         if EAGER:
             realize([node])
         return t
@@ -104,6 +114,8 @@ class Tensor:
             node = base._node_
             for v in self._views:
                 node = _apply_view(v, node)
+            if self._detached:
+                node.requires_grad = False
             self._node_ = node
             self._base_node = base._node_
         return self._node_
@@ -124,6 +136,13 @@ class Tensor:
                                f"tensor has shape {tuple(self.shape)}")
         if node.dtype is not self.dtype:
             node = _record_node("cast", (), (node,), node.shape, self.dtype)
+        old = self._node
+        if old.leaf is not None and old.requires_grad:
+            if GradMode.enabled:
+                raise op_error(op, "a leaf tensor that requires grad is being used in an "
+                                   "in-place operation; wrap it in `with ember.no_grad():`")
+            node.requires_grad = True  # still the same leaf, a new version
+            node.leaf = old.leaf
         base = self._base
         if base is None:
             self._node_ = node
@@ -262,7 +281,13 @@ def _norm_dim(dim: int, ndim: int, op: str) -> int:
 
 
 def _record_node(op: str, attrs: tuple, inputs: tuple, shape, dt) -> Node:
-    return Node(op, attrs, inputs, tuple(shape), dt, user_location())
+    node = Node(op, attrs, inputs, tuple(shape), dt, user_location())
+    if GradMode.enabled and dt.is_floating_point:
+        for i in inputs:
+            if i.requires_grad:
+                node.requires_grad = True
+                break
+    return node
 
 
 def _apply_view(v: View, node: Node) -> Node:

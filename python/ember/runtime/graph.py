@@ -15,7 +15,8 @@ from ember._src.dtypes import dtype
 
 
 class Node:
-    __slots__ = ("op", "attrs", "inputs", "shape", "dtype", "loc", "buffer", "__weakref__")
+    __slots__ = ("op", "attrs", "inputs", "shape", "dtype", "loc", "buffer", "requires_grad",
+                 "leaf", "__weakref__")
 
     def __init__(self, op: str, attrs: tuple, inputs: tuple[Node, ...], shape: tuple[int, ...],
                  dt: dtype, loc: tuple[str, int]):
@@ -26,6 +27,10 @@ class Node:
         self.dtype = dt
         self.loc = loc
         self.buffer: np.ndarray | None = None
+        # Autograd bookkeeping, opaque to the runtime: whether a gradient flows
+        # through this node, and the leaf tensor it belongs to (a weakref).
+        self.requires_grad = False
+        self.leaf = None
 
     @classmethod
     def from_array(cls, array: np.ndarray, dt: dtype, loc=("<data>", 0)) -> Node:
@@ -38,7 +43,13 @@ class Node:
         return self.buffer is not None
 
     def set_buffer(self, array: np.ndarray) -> None:
+        """Stores the value. The history is dropped (so it can be freed) unless a
+        gradient will flow through this node later."""
         self.buffer = array
+        if not self.requires_grad or self.leaf is not None:
+            self.drop_history()
+
+    def drop_history(self) -> None:
         self.op = "buffer"
         self.attrs = ()
         self.inputs = ()

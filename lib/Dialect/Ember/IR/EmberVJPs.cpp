@@ -403,4 +403,45 @@ EMBER_VJP(PadOp) {
   return success();
 }
 
+// gather: a one-hot scatter-add written with ember ops. For index shape I and
+// gathered size n = input.shape[dim]: mask[i..., k] = (index[i...] == k),
+// summed over `dim` of select(mask, g, 0), the k axis moved to `dim`, padded
+// up to the input's shape. O(numel(index) * n): fine for class indices
+// (cross-entropy), too much for embedding tables (needs a scatter op).
+EMBER_VJP(GatherOp) {
+  G g{b, getLoc()};
+  Location loc = getLoc();
+  RankedTensorType in = getInput().getType(), idx = getIndex().getType();
+  int64_t dim = static_cast<int64_t>(getDim());
+  int64_t rank = in.getRank(), n = in.getDimSize(dim);
+  SmallVector<int64_t> withOne(idx.getShape()), wide(idx.getShape());
+  withOne.push_back(1);
+  wide.push_back(n);
+  auto wideIdx = RankedTensorType::get(wide, idx.getElementType());
+  Value e = g.expand(g.reshape(getIndex(), idx.clone(withOne)), wideIdx);
+  Value k = IotaOp::create(b, loc, wideIdx, static_cast<uint64_t>(rank));
+  Value mask = EqOp::create(b, loc, e, k);
+  RankedTensorType gt = g.type(cot[0]);
+  auto wideG = RankedTensorType::get(wide, gt.getElementType());
+  Value gw = g.expand(g.reshape(cot[0], gt.clone(withOne)), wideG);
+  Value picked = g.select(mask, gw, g.full(wideG, 0.0));
+  Value summed = SumOp::create(b, loc, picked, ArrayRef<int64_t>{dim});
+  // Axes: idx dims without `dim`, then k; move k to `dim`.
+  SmallVector<int64_t> perm;
+  for (int64_t i = 0, j = 0; i < rank; ++i)
+    perm.push_back(i == dim ? rank - 1 : j++);
+  Value moved = TransposeOp::create(b, loc, summed, perm);
+  RankedTensorType mt = g.type(moved);
+  SmallVector<int64_t> low(rank, 0), high;
+  for (int64_t i = 0; i < rank; ++i)
+    high.push_back(in.getDimSize(i) - mt.getDimSize(i));
+  Value grad = llvm::all_of(high, [](int64_t h) { return h == 0; })
+                   ? moved
+                   : PadOp::create(b, loc, moved, low, high,
+                                   b.getFloatAttr(in.getElementType(), 0.0))
+                         .getResult();
+  grads.append({grad, Value()});
+  return success();
+}
+
 #undef EMBER_VJP

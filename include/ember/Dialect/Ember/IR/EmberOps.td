@@ -467,7 +467,8 @@ def Ember_PadOp : Ember_Op<"pad", [Pure, InferTypeOpAdaptor,
   }];
 }
 
-def Ember_GatherOp : Ember_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+def Ember_GatherOp : Ember_Op<"gather", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "gather along one dimension (`torch.gather`)";
   let description = [{
     `result[i][j] = input[index[i][j]][j]` for `dim = 0` (and likewise for

@@ -1,0 +1,335 @@
+"""Autograd with PyTorch's surface, computed by the compiler.
+
+``backward()`` takes the graph behind the outputs down to the leaves (or the
+requested inputs), builds it as one ember function, runs ``ember-autodiff`` on
+it and compiles forward + VJP as one region through the compile cache, so a
+repeated training step compiles once. Gradients accumulate into ``.grad`` of
+leaf tensors.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+
+import numpy as np
+from mlir.passmanager import PassManager
+
+from ember._mlir import context
+from ember._src.errors import op_error
+from ember._src.tensor import GradMode, Tensor
+from ember.runtime import CACHE, Node, realize
+from ember.runtime.emit import build_module
+
+
+class _GradContext:
+    """``with ember.no_grad():`` / ``@ember.no_grad()`` and friends."""
+
+    def __init__(self, enabled: bool):
+        self._enabled = enabled
+        self._prev: list[bool] = []
+
+    def __enter__(self):
+        self._prev.append(GradMode.enabled)
+        GradMode.enabled = self._enabled
+        return self
+
+    def __exit__(self, *exc):
+        GradMode.enabled = self._prev.pop()
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with _GradContext(self._enabled):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def no_grad() -> _GradContext:
+    """Ops record no gradient history inside this context."""
+    return _GradContext(False)
+
+
+def enable_grad() -> _GradContext:
+    return _GradContext(True)
+
+
+def inference_mode(mode: bool = True) -> _GradContext:
+    return _GradContext(not mode)
+
+
+def set_grad_enabled(mode: bool) -> _GradContext:
+    ctx = _GradContext(mode)
+    ctx.__enter__()
+    return ctx
+
+
+def is_grad_enabled() -> bool:
+    return GradMode.enabled
+
+
+# -- Tensor surface ----------------------------------------------------------------
+
+
+def _get_requires_grad(self: Tensor) -> bool:
+    return self._node.requires_grad
+
+
+def _set_requires_grad(self: Tensor, flag: bool) -> None:
+    node = self._node
+    if node.inputs and node.leaf is None:
+        raise op_error("requires_grad_", "you can only change requires_grad of leaf tensors; "
+                                         "use detach() to get a leaf")
+    if flag and not self.dtype.is_floating_point:
+        raise op_error("requires_grad_", f"only tensors of floating point dtype can require "
+                                         f"gradients, got {self.dtype!r}")
+    node.requires_grad = bool(flag)
+    node.leaf = weakref.ref(self) if flag else None
+
+
+def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
+    _set_requires_grad(self, requires_grad)
+    return self
+
+
+def _is_leaf(self: Tensor) -> bool:
+    node = self._node
+    return not node.requires_grad or node.leaf is not None
+
+
+def _get_grad(self: Tensor):
+    return self._grad
+
+
+def _set_grad(self: Tensor, value) -> None:
+    if value is not None and tuple(value.shape) != tuple(self.shape):
+        raise op_error("grad", f"assigned grad has shape {tuple(value.shape)}, but the tensor "
+                               f"has shape {tuple(self.shape)}")
+    self._grad = value
+
+
+def register_hook(self: Tensor, hook):
+    """Calls ``hook(grad)`` when this leaf's gradient is computed; a returned tensor
+    replaces the gradient. Returns a handle with ``remove()``."""
+    if not self.requires_grad:
+        raise op_error("register_hook", "cannot register a hook on a tensor that doesn't "
+                                        "require gradient")
+    if not _is_leaf(self):
+        raise op_error("register_hook", "hooks on non-leaf tensors are not supported yet",
+                       NotImplementedError)
+    self._hooks = self._hooks + (hook,)
+
+    class _Handle:
+        def remove(_self):  # noqa: N805
+            self._hooks = tuple(h for h in self._hooks if h is not hook)
+
+    return _Handle()
+
+
+def backward(self: Tensor, gradient=None, retain_graph=None, create_graph=False,
+             inputs=None) -> None:
+    """Accumulates d(self)/d(leaf) into ``leaf.grad`` for every leaf behind ``self``."""
+    run_backward([self], [gradient], retain_graph, create_graph, inputs)
+
+
+# -- the engine ---------------------------------------------------------------------
+
+
+def _default_cotangent(t: Tensor, given) -> np.ndarray:
+    if given is None:
+        if t.numel() != 1:
+            raise op_error("backward", "grad can be implicitly created only for scalar "
+                                       "outputs")
+        return np.ones(tuple(t.shape), t.dtype.np)
+    g = given.numpy() if isinstance(given, Tensor) else np.asarray(given)
+    if tuple(g.shape) != tuple(t.shape):
+        raise op_error("backward", f"gradient has shape {tuple(g.shape)}, but the output has "
+                                   f"shape {tuple(t.shape)}")
+    return np.ascontiguousarray(g.astype(t.dtype.np))
+
+
+def _schedule(roots: list[Node], wrt: list[Node] | None):
+    """The graph behind ``roots``: arguments (``wrt`` first, then every other value
+    read), op nodes in topological order with operand references, and the set of
+    ``wrt`` nodes that were reached."""
+    args: list[Node] = list(wrt or [])
+    ref = {id(n): -(k + 1) for k, n in enumerate(args)}
+    nodes: list[Node] = []
+    refs: list[tuple[int, ...]] = []
+    reached: set[int] = set()
+    expanded: set[int] = set()
+    stack = list(reversed(roots))
+    while stack:
+        node = stack[-1]
+        nid = id(node)
+        if nid in ref:
+            stack.pop()
+            if ref[nid] < 0:
+                reached.add(nid)
+            continue
+        is_leaf = wrt is None and node.leaf is not None and node.requires_grad
+        through = node.buffer is None or (node.inputs and node.requires_grad)
+        if is_leaf or not through:
+            stack.pop()
+            if node.buffer is None:
+                raise AssertionError("unrealized argument")  # realized beforehand
+            ref[nid] = -(len(args) + 1)
+            args.append(node)
+            if is_leaf:
+                reached.add(nid)
+            continue
+        if nid not in expanded:
+            expanded.add(nid)
+            stack.extend(i for i in reversed(node.inputs) if id(i) not in ref)
+            continue
+        stack.pop()
+        ref[nid] = len(nodes)
+        nodes.append(node)
+        refs.append(tuple(ref[id(i)] for i in node.inputs))
+    return args, nodes, refs, ref, reached
+
+
+def _pending_arguments(roots: list[Node], wrt: list[Node] | None) -> list[Node]:
+    """Leaves (or ``wrt`` nodes) not computed yet: they are realized first."""
+    if wrt is not None:
+        return [n for n in wrt if n.buffer is None]
+    out, seen, stack = [], set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.leaf is not None and node.requires_grad:
+            if node.buffer is None:
+                out.append(node)
+            continue
+        if node.requires_grad or node.buffer is None:
+            stack.extend(node.inputs)
+    return out
+
+
+def _grad_module(args, nodes, refs, outputs):
+    """The forward region, differentiated: ``@main(args, cotangents) -> (outputs,
+    gradients of the float args)``."""
+    module = build_module(context(), args, nodes, refs, outputs)
+    with module.context:
+        import mlir.ir as ir
+
+        try:
+            PassManager.parse("builtin.module(ember-autodiff{suffix=_grad})").run(
+                module.operation)
+        except ir.MLIRError as e:
+            raise op_error("backward", f"cannot differentiate:\n{e}") from None
+
+        for op in list(module.body.operations):
+            name = ir.StringAttr(op.attributes["sym_name"]).value
+            if name == "main":
+                op.operation.erase()
+            else:
+                op.attributes["sym_name"] = ir.StringAttr.get("main")
+    return module
+
+
+def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
+                   wrt: list[Node] | None, retain_graph: bool):
+    root_nodes = [t._node for t in roots]
+    for n in root_nodes:
+        if not n.requires_grad:
+            raise op_error("backward", "element 0 of tensors does not require grad and does "
+                                       "not have a grad_fn")
+        if n.buffer is not None and not n.inputs and n.leaf is None:
+            raise op_error("backward", "trying to backward through the graph a second time "
+                                       "(or directly access saved tensors after they have "
+                                       "already been freed); pass retain_graph=True to "
+                                       "backward the first time")
+    realize(_pending_arguments(root_nodes, wrt))
+    args, nodes, refs, ref, reached = _schedule(root_nodes, wrt)
+    outputs = []
+    for n in root_nodes:
+        if ref[id(n)] < 0:  # an output that is itself an argument: no ops to run
+            raise op_error("backward", "an output is a leaf; its gradient is the given "
+                                       "gradient", NotImplementedError)
+        outputs.append(ref[id(n)])
+    float_args = [a for a in args if a.dtype.is_floating_point]
+    key = ("autograd",
+           tuple((n.op, n.attrs, n.shape, n.dtype.name, r) for n, r in zip(nodes, refs,
+                                                                           strict=True)),
+           tuple((a.shape, a.dtype.name) for a in args), tuple(outputs))
+    out_specs = [(n.shape, n.dtype.np) for n in root_nodes]
+    out_specs += [(a.shape, a.dtype.np) for a in float_args]
+    exe = CACHE.get(key, out_specs, lambda: _grad_module(args, nodes, refs, outputs))
+    results = exe.run([np.ascontiguousarray(a.buffer) for a in args] + cotangents)
+    for n, r in zip(root_nodes, results[:len(root_nodes)], strict=True):
+        if n.buffer is None:
+            n.buffer = r
+    grads = dict(zip([id(a) for a in float_args], results[len(root_nodes):], strict=True))
+    if not retain_graph:
+        for n in nodes:
+            if n.buffer is not None:
+                n.drop_history()
+    return args, grads, reached
+
+
+def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
+                 inputs=None) -> None:
+    if create_graph:
+        raise op_error("backward", "create_graph=True (higher-order gradients through "
+                                   "backward) is not supported yet; differentiate twice with "
+                                   "the ember-autodiff pass instead", NotImplementedError)
+    tensors = list(tensors)
+    cots = [_default_cotangent(t, g) for t, g in zip(tensors, grad_tensors, strict=True)]
+    wrt = None if inputs is None else [t._node for t in inputs]
+    args, grads, _ = _compute_grads(tensors, cots, wrt, bool(retain_graph))
+    for a in args:
+        owner = a.leaf() if a.leaf is not None else None
+        if owner is None or id(a) not in grads or not a.requires_grad:
+            continue
+        g = Tensor._wrap(Node.from_array(grads[id(a)], a.dtype))
+        for hook in owner._hooks:
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced
+        with no_grad():
+            owner._grad = g if owner._grad is None else owner._grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``
+    (a tuple), without touching ``.grad``."""
+    if create_graph:
+        raise op_error("grad", "create_graph=True is not supported yet",
+                       NotImplementedError)
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    for t in inputs:
+        if not t.requires_grad:
+            raise op_error("grad", "one of the differentiated tensors does not require grad")
+    cots = [_default_cotangent(t, g) for t, g in zip(outputs, grad_outputs, strict=True)]
+    wrt = [t._node for t in inputs]
+    _, grads, reached = _compute_grads(outputs, cots, wrt, bool(retain_graph))
+    result = []
+    for n in wrt:
+        if id(n) not in reached:
+            if not allow_unused:
+                raise op_error("grad", "one of the differentiated tensors appears to not have "
+                                       "been used in the graph; set allow_unused=True")
+            result.append(None)
+        else:
+            result.append(Tensor._wrap(Node.from_array(grads[id(n)], n.dtype)))
+    return tuple(result)
+
+
+Tensor.requires_grad = property(_get_requires_grad, _set_requires_grad)
+Tensor.requires_grad_ = requires_grad_
+Tensor.is_leaf = property(_is_leaf)
+Tensor.grad = property(_get_grad, _set_grad)
+Tensor.register_hook = register_hook
+Tensor.backward = backward
