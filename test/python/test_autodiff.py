@@ -110,7 +110,9 @@ def check_vjp(fn, torch_fn, *arrays: np.ndarray, key, seed: int = 0) -> None:
     rng = np.random.default_rng(seed)
     cots = [rng.standard_normal(shape).astype(dtype)
             for shape, dtype in f.signature.inputs[len(arrays):]]
-    out = _as_tuple(f(*arrays, *cots))
+    # Copies: the compiled function may write into its argument buffers
+    # (test_vjp_leaves_its_arguments_unchanged).
+    out = _as_tuple(f(*[a.copy() for a in arrays], *[c.copy() for c in cots]))
     results, grads = out[:n_results], out[n_results:]
 
     tensors = _torch_inputs(arrays)
@@ -676,3 +678,18 @@ def test_integer_result_cotangent_is_ignored():
     np.testing.assert_array_equal(a[1], np.argmax(x, 1))
     np.testing.assert_array_equal(a[2], b[2])
     _assert_close(a[2], 1 - np.tanh(x) ** 2)
+
+
+def test_vjp_leaves_its_arguments_unchanged():
+    """The insert_slice rule inserts zeros into the cotangent; the caller's
+    cotangent array must not change (nor the inputs)."""
+    rng = np.random.default_rng(29)
+    src, dest = rng.standard_normal((3,)), rng.standard_normal((7,))
+    g = rng.standard_normal((7,))
+    f = _vjp(lambda s, d: E.insert_slice(s, d, [1], [6], [2]), [src, dest], "insert_slice_args")
+    args = [src.copy(), dest.copy(), g.copy()]
+    out, d_src, d_dest = f(*args)
+    for before, after in zip([src, dest, g], args, strict=True):
+        np.testing.assert_array_equal(after, before)
+    np.testing.assert_array_equal(d_src, g[1:6:2])
+    np.testing.assert_array_equal(d_dest, np.where(np.arange(7) % 2 == 1, 0.0, g))

@@ -27,9 +27,11 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
     int64_t a = lhs.getRank(), b = rhs.getRank();
     bool hasM = a >= 2, hasN = b >= 2;
     int64_t nb = out.getRank() - hasM - hasN;
-    // Loop dims: batch [0, nb), then m, n, k.
-    int64_t mDim = nb, nDim = nb + hasM, kDim = nb + hasM + hasN;
-    int64_t numLoops = kDim + 1;
+    // Loop dims: batch [0, nb), then m, k, n: with n innermost the loops
+    // lowered from this generic read B and write C contiguously, which LLVM
+    // vectorizes (k innermost would stride through B).
+    int64_t mDim = nb, kDim = nb + hasM, nDim = kDim + 1;
+    int64_t numLoops = nb + hasM + 1 + hasN;
     auto d = [&](int64_t i) { return rewriter.getAffineDimExpr(i); };
 
     auto batchExprs = [&](RankedTensorType t, int64_t batchRank) {
@@ -50,8 +52,12 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
     if (hasN)
       rhsExprs.push_back(d(nDim));
     SmallVector<AffineExpr> outExprs;
-    for (int64_t i = 0; i < kDim; ++i)
+    for (int64_t i = 0; i < nb; ++i)
       outExprs.push_back(d(i));
+    if (hasM)
+      outExprs.push_back(d(mDim));
+    if (hasN)
+      outExprs.push_back(d(nDim));
 
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<AffineMap> maps = {AffineMap::get(numLoops, 0, lhsExprs, ctx),
@@ -59,7 +65,7 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
                                    AffineMap::get(numLoops, 0, outExprs, ctx)};
     SmallVector<utils::IteratorType> iterators(numLoops,
                                                utils::IteratorType::parallel);
-    iterators.back() = utils::IteratorType::reduction;
+    iterators[kDim] = utils::IteratorType::reduction;
 
     Type elementType = out.getElementType();
     Type accType = computeType(elementType);
