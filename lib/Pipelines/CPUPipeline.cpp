@@ -34,7 +34,7 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   pm.addPass(createConvertEmberToLinalg());
   addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
-  pm.addNestedPass<func::FuncOp>(createEmberCopyDuplicateResults());
+  pm.addNestedPass<func::FuncOp>(createEmberPrepareFunctionBoundaries());
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map},"
                 "buffer-results-to-out-params{hoist-static-allocs "

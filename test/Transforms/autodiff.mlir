@@ -360,6 +360,34 @@ func.func @pad(%x: tensor<2x2xf32>) -> tensor<3x4xf32> {
 
 // -----
 
+// gather: a one-hot scatter-add. The mask compares the index with an iota
+// over the gathered dim, sums the selected cotangents over `dim`, and pads
+// the rows the index does not cover; the i64 index gets no gradient.
+// CHECK-LABEL: func.func @gather_grad(
+// CHECK-SAME: %[[X:.*]]: tensor<3x4xf32>, %[[I:.*]]: tensor<2x2xi64>, %[[G:.*]]: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<3x4xf32>)
+// CHECK: %[[IR:.*]] = ember.reshape %[[I]] : tensor<2x2xi64> to tensor<2x2x1xi64>
+// CHECK: %[[IB:.*]] = ember.broadcast %[[IR]] : tensor<2x2x1xi64> to tensor<2x2x4xi64>
+// Negative indices count from the end, as the forward op reads them.
+// CHECK: %[[Z:.*]] = ember.full 0 : i64 -> tensor<2x2x4xi64>
+// CHECK: %[[N:.*]] = ember.full 4 : i64 -> tensor<2x2x4xi64>
+// CHECK-DAG: %[[NEG:.*]] = ember.lt %[[IB]], %[[Z]] : tensor<2x2x4xi64>
+// CHECK-DAG: %[[UP:.*]] = ember.add %[[IB]], %[[N]] : tensor<2x2x4xi64>
+// CHECK: %[[W:.*]] = ember.select %[[NEG]], %[[UP]], %[[IB]] : tensor<2x2x4xi64>
+// CHECK: %[[K:.*]] = ember.iota 2 : tensor<2x2x4xi64>
+// CHECK: %[[M:.*]] = ember.eq %[[W]], %[[K]] : tensor<2x2x4xi64>
+// CHECK: %[[GR:.*]] = ember.reshape %[[G]] : tensor<2x2xf32> to tensor<2x2x1xf32>
+// CHECK: %[[GB:.*]] = ember.broadcast %[[GR]] : tensor<2x2x1xf32> to tensor<2x2x4xf32>
+// CHECK: %[[P:.*]] = ember.select %[[M]], %[[GB]], %{{.*}} : tensor<2x2x4xf32>
+// CHECK: %[[S:.*]] = ember.sum %[[P]] [1] : tensor<2x2x4xf32> -> tensor<2x4xf32>
+// CHECK: %[[DX:.*]] = ember.pad %{{.*}} low [0, 0] high [1, 0] value(0.000000e+00 : f32) : tensor<2x4xf32> -> tensor<3x4xf32>
+// CHECK: return %{{.*}}, %[[DX]] : tensor<2x2xf32>, tensor<3x4xf32>
+func.func @gather(%x: tensor<3x4xf32>, %i: tensor<2x2xi64>) -> tensor<2x2xf32> {
+  %0 = ember.gather %x, %i dim 1 : (tensor<3x4xf32>, tensor<2x2xi64>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
 // Fan-out: x is used twice, so its two cotangents add up.
 // CHECK-LABEL: func.func @fanout_grad(
 // CHECK-SAME: %[[X:.*]]: tensor<3xf32>, %[[G:.*]]: tensor<3xf32>)
@@ -449,7 +477,7 @@ func.func @composite(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<f32> {
 // Errors: an op whose rule does not exist, and an op without the interface,
 // whose float result reaches an output.
 // ERR: error: 'ember.rem' op has no differentiation rule
-// ERR: error: 'ember.gather' op is not differentiable
+// ERR: error: 'ember.sort' op is not differentiable
 func.func @no_rule(%x: tensor<3xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
   // expected-error @+1 {{'ember.rem' op has no differentiation rule}}
   %0 = ember.rem %x, %y : tensor<3xf32>
@@ -458,24 +486,24 @@ func.func @no_rule(%x: tensor<3xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
 
 // -----
 
-func.func @no_interface(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>) -> tensor<3x2xf32> {
-  // expected-error @+1 {{'ember.gather' op is not differentiable}}
-  %0 = ember.gather %x, %i dim 1 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
-  return %0 : tensor<3x2xf32>
+func.func @no_interface(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  // expected-error @+1 {{'ember.sort' op is not differentiable}}
+  %v, %i = ember.sort %x dim 1 : tensor<3x4xf32> -> tensor<3x4xf32>, tensor<3x4xi64>
+  return %v : tensor<3x4xf32>
 }
 
 // -----
 
-// Ops without the interface are fine where their results are integers or do
-// not reach an output.
+// Ops without the interface are fine where only their integer results reach
+// an output: argmax, and sort whose float values are unused.
 // CHECK-LABEL: func.func @no_gradient_needed_grad(
-// CHECK-SAME: -> (tensor<3x4xf32>, tensor<3xi64>, tensor<3x4xf32>)
+// CHECK-SAME: %[[X:.*]]: tensor<3x4xf32>, %[[G0:.*]]: tensor<3x4xf32>, %[[G1:.*]]: tensor<3xi64>, %[[G2:.*]]: tensor<3x4xi64>)
+// CHECK-SAME: -> (tensor<3x4xf32>, tensor<3xi64>, tensor<3x4xi64>, tensor<3x4xf32>)
 // CHECK: ember.argmax
-// CHECK: ember.gather
-// CHECK: return
-func.func @no_gradient_needed(%x: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3xi64>) {
+// CHECK: ember.sort
+// CHECK: return %[[X]], %{{.*}}, %{{.*}}, %[[G0]]
+func.func @no_gradient_needed(%x: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3xi64>, tensor<3x4xi64>) {
   %0 = ember.argmax %x 1 : tensor<3x4xf32> -> tensor<3xi64>
-  %i = ember.iota 1 : tensor<3x2xi64>
-  %1 = ember.gather %x, %i dim 1 : (tensor<3x4xf32>, tensor<3x2xi64>) -> tensor<3x2xf32>
-  return %x, %0 : tensor<3x4xf32>, tensor<3xi64>
+  %v, %i = ember.sort %x dim 1 : tensor<3x4xf32> -> tensor<3x4xf32>, tensor<3x4xi64>
+  return %x, %0, %i : tensor<3x4xf32>, tensor<3xi64>, tensor<3x4xi64>
 }

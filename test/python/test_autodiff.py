@@ -8,7 +8,9 @@ Tolerances: float64 gradients agree to 1e-10 of the gradient's scale, float32
 to 2e-5 (a few roundings of the chain rule). Beyond single ops: float64
 central differences of composite functions, Hessian-vector products through
 ``ember-autodiff`` applied twice (against torch double backward), fan-out,
-unused and integer arguments.
+unused and integer arguments. Edge cases where torch defines a finite
+gradient (pow at a zero base, prod with a zero, gather's negative indices)
+are asserted against torch too.
 """
 
 from __future__ import annotations
@@ -26,9 +28,6 @@ DTYPES = ["f32", "f64"]
 
 # Gradient tolerance, relative to max(1, max |reference|), by element type.
 TOL = {"f32": 2e-5, "f64": 1e-10}
-
-_TORCH = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
-
 
 def _ember_dtype(dt: np.dtype) -> str:
     return {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64", np.dtype(np.bool_): "i1",
@@ -481,6 +480,33 @@ def test_pad(shape, low, high, dtype):
               key=("pad", tuple(low), tuple(high)))
 
 
+GATHERS = [
+    ((3, 4), (3, 2), 1),     # duplicates in a row add up
+    ((3, 4), (2, 2), 1),     # fewer rows than the input: padded back
+    ((4, 3), (6, 3), 0),
+    ((2, 3, 4), (2, 2, 5), 2),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape,index_shape,dim", GATHERS, ids=str)
+def test_gather(shape, index_shape, dim, dtype):
+    rng = np.random.default_rng(34)
+    x = _rand(shape, dtype, rng)
+    index = rng.integers(0, shape[dim], size=index_shape)
+    check_vjp(lambda v, i: E.gather(v, i, dim), lambda t, i: torch.gather(t, dim, i), x, index,
+              key=("gather", dim))
+
+
+def test_gather_negative_index():
+    """ember.gather reads index -1 as the last element; its gradient goes there
+    (torch.gather on the normalized index)."""
+    x = np.random.default_rng(35).standard_normal((2, 4))
+    index = np.array([[-1, 0, -4], [1, -2, -1]])
+    check_vjp(lambda v, i: E.gather(v, i, 1), lambda t, i: torch.gather(t, 1, i % 4), x, index,
+              key=("gather", 1))
+
+
 # --- composites: finite differences -------------------------------------------
 
 def _layernorm(x, w, b):
@@ -530,7 +556,7 @@ def test_composite_finite_differences(name):
     grads = _as_tuple(f(*xs, *cots))[n_results:]
 
     def objective(*args) -> float:
-        outs = _as_tuple(f(*args, *cots))[:n_results]
+        outs = _as_tuple(f(*[a.copy() for a in args], *[c.copy() for c in cots]))[:n_results]
         return sum(float(np.sum(o * c)) for o, c in zip(outs, cots, strict=True))
 
     eps = 1e-6
@@ -621,6 +647,74 @@ def test_hvp_softmax_cross_entropy():
                            [x, w, labels], "cross_entropy")
 
 
+def _zoo(x, y):
+    """Every smooth elementwise rule, second order: a scalar from x, y > 0."""
+    one = _full(x, 1.0)
+    x2 = E.add(E.mul(x, x), one)
+    y2 = E.add(E.mul(y, y), one)
+    terms = [
+        E.pow(E.sqrt(x2), y),
+        E.mul(E.exp(E.neg(x)), E.cos(y)),
+        E.mul(E.sigmoid(x), E.erf(y)),
+        E.neg(E.mul(E.rsqrt(x2), E.log(y2))),
+        E.mul(E.abs(x), E.sin(y)),
+        E.mul(E.maximum(x, y), E.minimum(x, y)),
+        E.div(E.tanh(x), y2),
+        E.log1p(E.mul(x, y)),
+    ]
+    total = terms[0]
+    for t in terms[1:]:
+        total = E.add(total, t)
+    return E.mean(total, [0, 1])
+
+
+def _torch_zoo(x, y):
+    x2, y2 = x * x + 1, y * y + 1
+    total = (torch.sqrt(x2) ** y + torch.exp(-x) * torch.cos(y) + torch.sigmoid(x) * torch.erf(y)
+             - torch.rsqrt(x2) * torch.log(y2) + torch.abs(x) * torch.sin(y)
+             + torch.maximum(x, y) * torch.minimum(x, y) + torch.tanh(x) / y2
+             + torch.log1p(x * y))
+    return total.mean()
+
+
+def test_hvp_elementwise_zoo():
+    rng = np.random.default_rng(30)
+    x, y = rng.uniform(0.2, 2, (2, 3)), rng.uniform(0.2, 2, (2, 3))
+    _check_double_backward(_zoo, _torch_zoo, [x, y], "zoo")
+
+
+def test_hvp_layernorm():
+    rng = np.random.default_rng(31)
+    x, w, b = rng.standard_normal((3, 5)), rng.standard_normal((5,)), rng.standard_normal((5,))
+
+    def fn(*args):
+        return E.sum(E.tanh(_layernorm(*args)), [0, 1])
+
+    def ref(a, ww, bb):
+        return torch.tanh(F.layer_norm(a, (5,), ww, bb, eps=1e-5)).sum()
+
+    _check_double_backward(fn, ref, [x, w, b], "layernorm")
+
+
+def test_hvp_shape_ops_and_scans():
+    """Second order through concat, transpose, cumsum, slice, pad and prod."""
+    rng = np.random.default_rng(32)
+    x, w = rng.standard_normal((3, 2)), rng.standard_normal((2, 4))
+
+    def fn(a, b):
+        p, q = _mixer(a, b)
+        return E.add(E.sum(p, [0, 1]), E.sum(q, [0]))
+
+    def ref(a, b):
+        h = torch.sigmoid(a @ b)
+        h = torch.cat([torch.sin(h), torch.erf(h) / (1 + h * h)], 0)
+        h = torch.cumsum(h.T, 1)
+        h = F.pad(h[0:4, 1:6:2], (0, 1, 1, 0), value=0.0)
+        return torch.log1p(h * h).sum() + (h + 2).prod(0).sum()
+
+    _check_double_backward(fn, ref, [x, w], "mixer")
+
+
 def test_cross_entropy_first_order_f32():
     rng = np.random.default_rng(23)
     x, w = _rand((4, 3), "f32", rng), _rand((3, 5), "f32", rng)
@@ -636,6 +730,14 @@ def test_fan_out_accumulates():
     x = np.random.default_rng(24).standard_normal((2, 3))
     check_vjp(lambda v: E.add(E.mul(v, v), E.exp(v)), lambda t: t * t + torch.exp(t), x,
               key="fan_out")
+
+
+def test_piecewise_constant_ops_pass_zero():
+    """floor and sign have zero derivative (as torch): x * floor(x) + sign(x)
+    gives floor(x) g."""
+    x = np.random.default_rng(33).uniform(-3, 3, (2, 4))
+    check_vjp(lambda v: E.add(E.mul(v, E.floor(v)), E.sign(v)),
+              lambda t: t * torch.floor(t) + torch.sign(t), x, key="floor_sign")
 
 
 def test_several_results():

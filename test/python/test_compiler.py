@@ -135,7 +135,7 @@ def run_ember_opt(*args, stdin=None):
 def test_ember_opt_lists_the_ember_passes():
     help_text = run_ember_opt("--help").stdout
     for name in ("convert-ember-to-linalg", "ember-cpu-pipeline", "ember-expand-math",
-                 "ember-widen-bool-memrefs", "ember-copy-duplicate-results",
+                 "ember-widen-bool-memrefs", "ember-prepare-function-boundaries",
                  "ember-autodiff"):
         assert name in help_text
 

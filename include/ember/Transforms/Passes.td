@@ -31,15 +31,19 @@ def EmberWidenBoolMemrefs : Pass<"ember-widen-bool-memrefs", "::mlir::ModuleOp">
                            "::mlir::memref::MemRefDialect"];
 }
 
-def EmberCopyDuplicateResults : Pass<"ember-copy-duplicate-results",
-                                      "::mlir::func::FuncOp"> {
-  let summary = "Give every returned tensor its own value";
+def EmberPrepareFunctionBoundaries : Pass<"ember-prepare-function-boundaries",
+                                           "::mlir::func::FuncOp"> {
+  let summary = "Make function boundaries safe for bufferization";
   let description = [{
+    Runs on tensors right before one-shot bufferization. Arguments are marked
+    `bufferization.writable = false`: the caller owns those buffers (a user's
+    NumPy array, a realized tensor), so the function never writes into them.
     A value returned more than once is copied (`linalg.copy` into a new
-    tensor) for each extra use, so that after bufferization every result is
-    its own out-parameter and no two outputs alias.
+    tensor) for each extra use, so that every result is its own
+    out-parameter and no two outputs alias.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 

@@ -60,10 +60,19 @@ def inference_mode(mode: bool = True) -> _GradContext:
     return _GradContext(not mode)
 
 
-def set_grad_enabled(mode: bool) -> _GradContext:
-    ctx = _GradContext(mode)
-    ctx.__enter__()
-    return ctx
+class set_grad_enabled:  # noqa: N801  (PyTorch's spelling)
+    """Sets grad mode now; as a context manager, restores the previous mode on exit."""
+
+    def __init__(self, mode: bool):
+        self._prev = GradMode.enabled
+        GradMode.enabled = bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        GradMode.enabled = self._prev
+        return False
 
 
 def is_grad_enabled() -> bool:
@@ -79,7 +88,7 @@ def _get_requires_grad(self: Tensor) -> bool:
 
 def _set_requires_grad(self: Tensor, flag: bool) -> None:
     node = self._node
-    if node.inputs and node.leaf is None:
+    if node.requires_grad and node.inputs and node.leaf is None:
         raise op_error("requires_grad_", "you can only change requires_grad of leaf tensors; "
                                          "use detach() to get a leaf")
     if flag and not self.dtype.is_floating_point:
@@ -150,11 +159,63 @@ def _default_cotangent(t: Tensor, given) -> np.ndarray:
     return np.ascontiguousarray(g.astype(t.dtype.np))
 
 
+_FREED = ("trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed); pass retain_graph=True to backward "
+          "the first time")
+
+
+def _is_arg(node: Node, wrt_ids: set[int] | None) -> bool:
+    """Whether ``node`` enters the backward region as an argument: a requested input,
+    a leaf, or a value no gradient flows through (a constant for the backward)."""
+    if wrt_ids is not None and id(node) in wrt_ids:
+        return True
+    if not node.requires_grad:
+        return True
+    if wrt_ids is None and node.leaf is not None:
+        return True
+    if not node.inputs:
+        if node.leaf is None:  # requires grad, but its history was freed
+            raise op_error("backward", _FREED)
+        return True  # a leaf that is not requested (autograd.grad)
+    return False
+
+
+def _pending_arguments(roots: list[Node], wrt: list[Node] | None) -> list[Node]:
+    """Arguments of the backward region not computed yet (leaves, requested inputs,
+    values that need no gradient): they are realized first, in their own region."""
+    wrt_ids = None if wrt is None else {id(n) for n in wrt if not n.inputs or
+                                        n.leaf is not None or not n.requires_grad}
+    out, seen, stack = [], set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if _is_arg(node, wrt_ids):
+            if node.buffer is None:
+                out.append(node)
+            continue
+        stack.extend(node.inputs)
+    return out
+
+
 def _schedule(roots: list[Node], wrt: list[Node] | None):
-    """The graph behind ``roots``: arguments (``wrt`` first, then every other value
-    read), op nodes in topological order with operand references, and the set of
-    ``wrt`` nodes that were reached."""
-    args: list[Node] = list(wrt or [])
+    """The graph behind ``roots`` through the nodes that carry gradients: arguments
+    (``wrt`` first, then every other value read), op nodes in topological order
+    with operand references, and the argument nodes a gradient reaches."""
+    # A requested intermediate y stays in the graph (its inputs may be requested
+    # too); its consumers read y + e for a zero argument e, whose gradient is y's.
+    shadow: dict[int, Node] = {}
+    args: list[Node] = []
+    for n in wrt or []:
+        if n.requires_grad and n.inputs and n.leaf is None:
+            e = Node.from_array(np.zeros(n.shape, n.dtype.np), n.dtype)
+            e.requires_grad = True
+            shadow[id(n)] = e
+            args.append(e)
+        else:
+            args.append(n)
+    wrt_ids = None if wrt is None else {id(n) for n in wrt if id(n) not in shadow}
     ref = {id(n): -(k + 1) for k, n in enumerate(args)}
     nodes: list[Node] = []
     refs: list[tuple[int, ...]] = []
@@ -166,19 +227,11 @@ def _schedule(roots: list[Node], wrt: list[Node] | None):
         nid = id(node)
         if nid in ref:
             stack.pop()
-            if ref[nid] < 0:
-                reached.add(nid)
             continue
-        is_leaf = wrt is None and node.leaf is not None and node.requires_grad
-        through = node.buffer is None or (node.inputs and node.requires_grad)
-        if is_leaf or not through:
+        if _is_arg(node, wrt_ids):
             stack.pop()
-            if node.buffer is None:
-                raise AssertionError("unrealized argument")  # realized beforehand
             ref[nid] = -(len(args) + 1)
             args.append(node)
-            if is_leaf:
-                reached.add(nid)
             continue
         if nid not in expanded:
             expanded.add(nid)
@@ -188,26 +241,17 @@ def _schedule(roots: list[Node], wrt: list[Node] | None):
         ref[nid] = len(nodes)
         nodes.append(node)
         refs.append(tuple(ref[id(i)] for i in node.inputs))
-    return args, nodes, refs, ref, reached
-
-
-def _pending_arguments(roots: list[Node], wrt: list[Node] | None) -> list[Node]:
-    """Leaves (or ``wrt`` nodes) not computed yet: they are realized first."""
-    if wrt is not None:
-        return [n for n in wrt if n.buffer is None]
-    out, seen, stack = [], set(), list(roots)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.leaf is not None and node.requires_grad:
-            if node.buffer is None:
-                out.append(node)
-            continue
-        if node.requires_grad or node.buffer is None:
-            stack.extend(node.inputs)
-    return out
+        for i in node.inputs:  # a gradient reaches arguments that require grad
+            if ref[id(i)] < 0 and i.requires_grad:
+                reached.add(id(i))
+        e = shadow.get(nid)
+        if e is not None:
+            plus = Node("add", (), (node, e), node.shape, node.dtype, node.loc)
+            nodes.append(plus)
+            refs.append((ref[nid], ref[id(e)]))
+            ref[nid] = len(nodes) - 1
+            reached.add(id(e))
+    return args, nodes, refs, ref, reached, shadow
 
 
 def _grad_module(args, nodes, refs, outputs):
@@ -240,12 +284,9 @@ def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
             raise op_error("backward", "element 0 of tensors does not require grad and does "
                                        "not have a grad_fn")
         if n.buffer is not None and not n.inputs and n.leaf is None:
-            raise op_error("backward", "trying to backward through the graph a second time "
-                                       "(or directly access saved tensors after they have "
-                                       "already been freed); pass retain_graph=True to "
-                                       "backward the first time")
+            raise op_error("backward", _FREED)
     realize(_pending_arguments(root_nodes, wrt))
-    args, nodes, refs, ref, reached = _schedule(root_nodes, wrt)
+    args, nodes, refs, ref, reached, shadow = _schedule(root_nodes, wrt)
     outputs = []
     for n in root_nodes:
         if ref[id(n)] < 0:  # an output that is itself an argument: no ops to run
@@ -269,6 +310,12 @@ def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
         for n in nodes:
             if n.buffer is not None:
                 n.drop_history()
+    # A requested intermediate's gradient is its shadow argument's.
+    for nid, e in shadow.items():
+        if id(e) in grads:
+            grads[nid] = grads[id(e)]
+        if id(e) in reached:
+            reached.add(nid)
     return args, grads, reached
 
 
@@ -280,11 +327,20 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
                                    "the ember-autodiff pass instead", NotImplementedError)
     tensors = list(tensors)
     cots = [_default_cotangent(t, g) for t, g in zip(tensors, grad_tensors, strict=True)]
+    if len(tensors) == 1 and tensors[0].requires_grad and tensors[0].is_leaf:
+        leaf = tensors[0]  # d(leaf)/d(leaf): the given gradient itself
+        g = Tensor._wrap(Node.from_array(cots[0], leaf.dtype))
+        with no_grad():
+            leaf._grad = g if leaf._grad is None else leaf._grad + g
+        return
     wrt = None if inputs is None else [t._node for t in inputs]
-    args, grads, _ = _compute_grads(tensors, cots, wrt, bool(retain_graph))
+    args, grads, reached = _compute_grads(tensors, cots, wrt, bool(retain_graph))
+    only = None if wrt is None else {id(n) for n in wrt}
     for a in args:
         owner = a.leaf() if a.leaf is not None else None
-        if owner is None or id(a) not in grads or not a.requires_grad:
+        if owner is None or id(a) not in grads or id(a) not in reached:
+            continue
+        if only is not None and id(a) not in only:
             continue
         g = Tensor._wrap(Node.from_array(grads[id(a)], a.dtype))
         for hook in owner._hooks:

@@ -281,19 +281,29 @@ def square(x) -> Tensor:
 
 
 def relu(x) -> Tensor:
+    # where, not maximum: the gradient at 0 is 0 (as PyTorch), not split as for a tie.
+    # NaN stays NaN.
     x = _check_tensor(x, "relu")
-    return maximum(x, _const(0, (), x.dtype))
+    zero = _const(0, (), x.dtype)
+    rest = where(ne(x, x), x, zero) if x.dtype.is_floating_point else zero
+    return where(gt(x, zero), x, rest)
 
 
 def clamp(x, min=None, max=None) -> Tensor:  # noqa: A002
     x = _check_tensor(x, "clamp")
     if min is None and max is None:
         raise op_error("clamp", "at least one of min and max must be given", ValueError)
+    # where, not maximum / minimum: inside [min, max] (bounds included) the gradient
+    # passes through, as PyTorch's clamp; NaN stays NaN.
     if min is not None:
-        x = maximum(x, min)
+        x = where(lt(x, min), _bound(min, x), x)
     if max is not None:
-        x = minimum(x, max)
+        x = where(gt(x, max), _bound(max, x), x)
     return x
+
+
+def _bound(b, x: Tensor):
+    return cast(b, x.dtype) if isinstance(b, Tensor) else b
 
 
 clip = clamp

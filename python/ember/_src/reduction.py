@@ -137,7 +137,7 @@ def max(x, dim=None, keepdim=False):  # noqa: A001
         return maximum(x, dim)
     if dim is None:
         return amax(x)
-    return values_indices(amax(x, dim, keepdim), argmax(x, dim, keepdim))
+    return _values_at(x, dim, keepdim, argmax(x, dim, True), amax)
 
 
 def min(x, dim=None, keepdim=False):  # noqa: A001
@@ -145,7 +145,20 @@ def min(x, dim=None, keepdim=False):  # noqa: A001
         return minimum(x, dim)
     if dim is None:
         return amin(x)
-    return values_indices(amin(x, dim, keepdim), argmin(x, dim, keepdim))
+    return _values_at(x, dim, keepdim, argmin(x, dim, True), amin)
+
+
+def _values_at(x: Tensor, dim, keepdim: bool, index: Tensor, extreme):
+    """``(values, indices)`` of max / min along ``dim``. With gradients the values are
+    gathered at the index, so the whole gradient goes to that element (as PyTorch)."""
+    d = _norm_dim(dim, x.ndim, "max") if x.ndim else 0
+    if x.requires_grad and x.ndim:
+        values = _record("gather", (d,), (x, index), tuple(index.shape), x.dtype)
+    else:
+        values = extreme(x, dim, True)
+    if not keepdim and x.ndim:
+        values, index = squeeze(values, d), squeeze(index, d)
+    return values_indices(values, index)
 
 
 def all(x, dim=None, keepdim=False) -> Tensor:  # noqa: A001

@@ -161,7 +161,9 @@ def contiguous(x) -> Tensor:
 
 
 def clone(x) -> Tensor:
-    return Tensor._wrap(_check_tensor(x, "clone")._node)
+    """A new tensor with the same value (a new node: not a leaf, not a view)."""
+    x = _check_tensor(x, "clone")
+    return _record("reshape", (), (x,), tuple(x.shape), x.dtype)
 
 
 def detach(x) -> Tensor:

@@ -136,13 +136,13 @@ class Tensor:
                                f"tensor has shape {tuple(self.shape)}")
         if node.dtype is not self.dtype:
             node = _record_node("cast", (), (node,), node.shape, self.dtype)
-        old = self._node
-        if old.leaf is not None and old.requires_grad:
-            if GradMode.enabled:
-                raise op_error(op, "a leaf tensor that requires grad is being used in an "
-                                   "in-place operation; wrap it in `with ember.no_grad():`")
-            node.requires_grad = True  # still the same leaf, a new version
-            node.leaf = old.leaf
+        # The leaf being written: this tensor, or the base a view writes through.
+        owner = (self._base if self._base is not None else self)._node
+        leaf = owner.leaf if owner.requires_grad else None
+        if leaf is not None and GradMode.enabled and not self._detached:
+            raise op_error(op, "a leaf tensor that requires grad (or a view of one) is being "
+                               "used in an in-place operation; wrap it in "
+                               "`with ember.no_grad():`")
         base = self._base
         if base is None:
             self._node_ = node
@@ -158,6 +158,10 @@ class Tensor:
             base._node_ = value
             self._node_ = node
             self._base_node = value
+        if leaf is not None:  # still the same leaf, a new version
+            new = (self._base if self._base is not None else self)._node_
+            new.requires_grad = True
+            new.leaf = leaf
         if EAGER:
             realize([self._node_])
         return self

@@ -188,13 +188,18 @@ EMBER_VJP(DivOp) { // (g / y, -g x / y^2) = (g / y, -(g / y) * out)
   grads.append({gy, g.neg(g.mul(gy, getResult()))});
   return success();
 }
-EMBER_VJP(PowOp) { // (g y x^(y-1), g out log x)
+EMBER_VJP(PowOp) { // (g y x^(y-1), g out log x), as PyTorch at x = 0 / y = 0
   G g{b, getLoc()};
+  Location loc = getLoc();
   Value x = getLhs(), y = getRhs();
-  Value xm1 = PowOp::create(b, getLoc(), x, g.sub(y, g.like(y, 1.0)));
-  grads.push_back(g.mul(cot[0], g.mul(y, xm1)));
-  grads.push_back(
-      g.mul(cot[0], g.mul(getResult(), LogOp::create(b, getLoc(), x))));
+  Value zero = g.like(x, 0.0);
+  Value xm1 = PowOp::create(b, loc, x, g.sub(y, g.like(y, 1.0)));
+  Value dx = g.mul(cot[0], g.mul(y, xm1));
+  grads.push_back(g.select(EqOp::create(b, loc, y, zero), zero, dx));
+  Value dy = g.mul(cot[0], g.mul(getResult(), LogOp::create(b, loc, x)));
+  Value zeroBase = LogicalAndOp::create(b, loc, EqOp::create(b, loc, x, zero),
+                                        GeOp::create(b, loc, y, zero));
+  grads.push_back(g.select(zeroBase, zero, dy));
   return success();
 }
 /// maximum / minimum: the winner gets g, ties split it evenly (as PyTorch).
@@ -262,12 +267,27 @@ EMBER_VJP(MeanOp) {
   grads.push_back(g.scale(spread, 1.0 / countOf(in, getDims())));
   return success();
 }
-EMBER_VJP(ProdOp) { // g * prod / x (inputs with zeros get NaN / inf)
+EMBER_VJP(ProdOp) { // d/dx_i = prod of the others, also where inputs are 0
   G g{b, getLoc()};
+  Location loc = getLoc();
   auto in = cast<RankedTensorType>(getInput().getType());
-  Value p = g.unreduce(getResult(), getDims(), getKeepdim(), in);
+  Value x = getInput();
+  Value zero = g.like(x, 0.0), one = g.like(x, 1.0);
+  Value isZero = EqOp::create(b, loc, x, zero);
+  // The product of the nonzero elements and the number of zeros, per slice.
+  Value nonzero = ProdOp::create(b, loc, g.select(isZero, one, x), getDims(),
+                                 /*keepdim=*/true);
+  Value zeros = SumOp::create(b, loc, g.select(isZero, one, zero), getDims(),
+                              /*keepdim=*/true);
+  Value p = g.expand(nonzero, in), count = g.expand(zeros, in);
+  // No zero: prod / x_i. One zero: prod of the others at the zero, 0 elsewhere.
+  // Two or more: 0.
+  Value noZero = EqOp::create(b, loc, count, zero);
+  Value oneZero =
+      LogicalAndOp::create(b, loc, EqOp::create(b, loc, count, one), isZero);
+  Value d = g.select(noZero, g.div(p, x), g.select(oneZero, p, zero));
   Value spread = g.unreduce(cot[0], getDims(), getKeepdim(), in);
-  grads.push_back(g.div(g.mul(spread, p), getInput()));
+  grads.push_back(g.mul(spread, d));
   return success();
 }
 /// max / min over dims: g is shared evenly among the elements that attain
@@ -419,6 +439,12 @@ EMBER_VJP(GatherOp) {
   wide.push_back(n);
   auto wideIdx = RankedTensorType::get(wide, idx.getElementType());
   Value e = g.expand(g.reshape(getIndex(), idx.clone(withOne)), wideIdx);
+  // Negative indices count from the end, as the op reads them.
+  Value n0 = FullOp::create(b, loc, wideIdx,
+                            b.getIntegerAttr(idx.getElementType(), 0));
+  Value nn = FullOp::create(b, loc, wideIdx,
+                            b.getIntegerAttr(idx.getElementType(), n));
+  e = g.select(LtOp::create(b, loc, e, n0), g.add(e, nn), e);
   Value k = IotaOp::create(b, loc, wideIdx, static_cast<uint64_t>(rank));
   Value mask = EqOp::create(b, loc, e, k);
   RankedTensorType gt = g.type(cot[0]);

@@ -1,13 +1,14 @@
-//===- CopyDuplicateResults.cpp - the ember-copy-duplicate-results pass ---===//
+//===- PrepareFunctionBoundaries.cpp - ember-prepare-function-boundaries -===//
 #include "ember/Transforms/Passes.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlir {
 namespace ember {
-#define GEN_PASS_DEF_EMBERCOPYDUPLICATERESULTS
+#define GEN_PASS_DEF_EMBERPREPAREFUNCTIONBOUNDARIES
 #include "ember/Transforms/Passes.h.inc"
 } // namespace ember
 } // namespace mlir
@@ -15,11 +16,17 @@ namespace ember {
 using namespace mlir;
 
 namespace {
-struct EmberCopyDuplicateResults
-    : public ember::impl::EmberCopyDuplicateResultsBase<
-          EmberCopyDuplicateResults> {
+struct EmberPrepareFunctionBoundaries
+    : public ember::impl::EmberPrepareFunctionBoundariesBase<
+          EmberPrepareFunctionBoundaries> {
   void runOnOperation() override {
-    getOperation().walk([](func::ReturnOp ret) {
+    func::FuncOp f = getOperation();
+    // The caller owns the arguments' buffers: never write into them.
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      if (isa<TensorType>(f.getArgument(i).getType()))
+        f.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName,
+                     BoolAttr::get(&getContext(), false));
+    f.walk([](func::ReturnOp ret) {
       OpBuilder b(ret);
       llvm::DenseSet<Value> seen;
       for (OpOperand &operand : ret->getOpOperands()) {
