@@ -53,6 +53,37 @@ def as_f64(a: np.ndarray) -> np.ndarray:
     return np.asarray(a).astype(np.float64)
 
 
+# (lhs shape, rhs shape) for matmul, named by the torch.matmul case they cover:
+# 1-D operands, batches, broadcast batch dims (size 1 and missing), K = 0.
+MATMUL_CASES = {
+    "dot": ((5,), (5,)),
+    "matvec": ((3, 5), (5,)),
+    "vecmat": ((5,), (5, 4)),
+    "mm": ((3, 5), (5, 4)),
+    "bmm": ((2, 3, 5), (2, 5, 4)),
+    "bmm4d": ((2, 3, 4, 5), (2, 3, 5, 2)),
+    "batch_x_mat": ((2, 3, 5), (5, 4)),
+    "mat_x_batch": ((3, 5), (2, 5, 4)),
+    "vec_x_batch": ((5,), (2, 5, 4)),
+    "batch_x_vec": ((2, 3, 5), (5,)),
+    "bcast_size1": ((2, 1, 3, 5), (1, 4, 5, 2)),
+    "bcast_missing": ((2, 1, 3, 5), (4, 5, 2)),
+    "bcast_missing_lhs": ((5, 3), (3, 2, 3, 4)),
+    "bcast_size1_both_sides": ((1, 3, 5), (2, 5, 4)),
+    "batch1_x_mat": ((1, 3, 5), (5, 4)),
+    "vec_x_batch4d": ((5,), (2, 1, 5, 4)),
+    "k0_dot": ((0,), (0,)),
+    "k0_mm": ((3, 0), (0, 4)),
+    "k0_bmm": ((2, 3, 0), (1, 0, 4)),
+    "m1": ((1, 5), (5, 4)),
+    "n1": ((3, 5), (5, 1)),
+    "m1_n1": ((1, 5), (5, 1)),
+    "k1": ((3, 1), (1, 4)),
+    "m0": ((0, 5), (5, 4)),
+    "batch0": ((0, 3, 5), (5, 4)),
+}
+
+
 _cache: dict[Hashable, compiler.CompiledFunction] = {}
 
 

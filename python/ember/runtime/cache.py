@@ -16,7 +16,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import ember
@@ -33,7 +33,6 @@ class CacheStats:
     compile_seconds: float = 0.0
     entries: int = 0  # regions held in memory
     corrupt: int = 0  # disk entries found bad and rebuilt
-    events: list = field(default_factory=list, repr=False)
 
 
 def _compiler_identity() -> str:
@@ -67,7 +66,7 @@ class CompileCache:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
-    def get(self, key, out_specs, build_module, dump_name: str | None = None):
+    def get(self, key, out_specs, build_module):
         """The executable for ``key``; ``build_module()`` makes the ember module on a miss."""
         exe = self._memory.get(key)
         if exe is not None:
