@@ -15,7 +15,7 @@ from ember._mlir import context, register_dialect, register_passes
 __version__ = "0.1.0"
 
 # The frontend (import order matters: methods are bound onto Tensor).
-from ember import autograd, func, nn  # noqa: E402
+from ember import autograd, func, nn, optim, utils  # noqa: E402
 from ember._src import methods as _methods  # noqa: E402,F401
 from ember._src.autograd import (  # noqa: E402
     enable_grad,
@@ -163,6 +163,7 @@ from ember._src.ops import (  # noqa: E402
 )
 from ember._src.random import Generator, initial_seed, manual_seed  # noqa: E402
 from ember._src.tensor import Size, Tensor, device  # noqa: E402
+from ember.serialization import load, save  # noqa: E402
 
 
 def realize(*tensors: Tensor) -> None:

@@ -507,3 +507,24 @@ func.func @no_gradient_needed(%x: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3
   %v, %i = ember.sort %x dim 1 : tensor<3x4xf32> -> tensor<3x4xf32>, tensor<3x4xi64>
   return %x, %0, %i : tensor<3x4xf32>, tensor<3xi64>, tensor<3x4xi64>
 }
+
+// -----
+
+// The three convolution ops are each other's VJPs: conv's input gradient is a
+// conv_transpose, its filter gradient a conv_weight_grad, so differentiating
+// twice stays in the dialect and lowers.
+// CHECK-LABEL: func.func @conv_grad(
+// CHECK-SAME: %[[X:.*]]: tensor<2x4x6x6xf32>, %[[W:.*]]: tensor<6x2x3x3xf32>, %[[G:.*]]: tensor<2x6x2x2xf32>)
+// CHECK: %[[DX:.*]] = ember.conv_transpose %[[G]], %[[W]] stride [2, 2] dilation [1, 1] groups 2 : tensor<2x6x2x2xf32>, tensor<6x2x3x3xf32> -> tensor<2x4x6x6xf32>
+// CHECK: %[[DW:.*]] = ember.conv_weight_grad %[[X]], %[[G]] stride [2, 2] dilation [1, 1] groups 2 : tensor<2x4x6x6xf32>, tensor<2x6x2x2xf32> -> tensor<6x2x3x3xf32>
+// CHECK: return %{{.*}}, %[[DX]], %[[DW]]
+// GRAD2-LABEL: func.func @conv_grad_grad2(
+// GRAD2-DAG: ember.conv %{{.*}}, %{{.*}} stride [2, 2] dilation [1, 1] groups 2
+// GRAD2-DAG: ember.conv_transpose
+// GRAD2-DAG: ember.conv_weight_grad
+// LOWERED-DAG: llvm.func @conv_grad_grad2(
+func.func @conv(%x: tensor<2x4x6x6xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x6x2x2xf32> {
+  %y = ember.conv %x, %w stride [2, 2] dilation [1, 1] groups 2
+      : tensor<2x4x6x6xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x2x2xf32>
+  return %y : tensor<2x6x2x2xf32>
+}

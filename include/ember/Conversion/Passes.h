@@ -16,6 +16,7 @@ namespace ember {
 void populateEmberElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberReductionToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberMatmulToLinalgPatterns(RewritePatternSet &patterns);
+void populateEmberConvToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberShapeToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberCreationToLinalgPatterns(RewritePatternSet &patterns);
 /// cumsum (scf.for) and sort (two linalg.generics).

@@ -172,6 +172,7 @@ void mlir::ember::populateEmberToLinalgPatterns(RewritePatternSet &patterns) {
   populateEmberElementwiseToLinalgPatterns(patterns);
   populateEmberReductionToLinalgPatterns(patterns);
   populateEmberMatmulToLinalgPatterns(patterns);
+  populateEmberConvToLinalgPatterns(patterns);
   populateEmberShapeToLinalgPatterns(patterns);
   populateEmberCreationToLinalgPatterns(patterns);
   populateEmberScanToLinalgPatterns(patterns);

@@ -174,3 +174,18 @@ def _copy_(self, src):
 Tensor.fill_ = _fill_
 Tensor.zero_ = lambda self: _fill_(self, 0)
 Tensor.copy_ = _copy_
+
+
+def _get_data(self):
+    return ops.detach(self)
+
+
+def _set_data(self, value):
+    from ember.nn.modules.module import _set_value
+
+    if not isinstance(value, Tensor):
+        raise TypeError(f"data must be an ember.Tensor, got {type(value).__name__}")
+    _set_value(self, value)
+
+
+Tensor.data = property(_get_data, _set_data)

@@ -11,8 +11,40 @@ from ember._src.errors import op_error
 from ember._src.ops import log_softmax, pad, relu, sigmoid, softmax, tanh
 from ember._src.tensor import Tensor
 
-__all__ = ["dropout", "elu", "gelu", "leaky_relu", "log_softmax", "pad", "relu", "sigmoid",
-           "silu", "softmax", "softplus", "tanh"]
+__all__ = ["dropout", "elu", "gelu", "layer_norm", "leaky_relu", "linear", "log_softmax", "pad",
+           "relu", "sigmoid", "silu", "softmax", "softplus", "tanh"]
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias``."""
+    if weight.ndim not in (1, 2):
+        raise op_error("linear", f"weight must be 1-D or 2-D, got shape {tuple(weight.shape)}")
+    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        raise op_error("linear", f"input of shape {tuple(x.shape)} does not match weight of "
+                                 f"shape {tuple(weight.shape)} (in_features "
+                                 f"{weight.shape[-1]})")
+    out = ops.matmul(x, weight.t() if weight.ndim == 2 else weight)
+    return out if bias is None else out + bias
+
+
+def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalizes over the trailing ``normalized_shape`` dims (biased variance)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+        tuple(normalized_shape)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape or len(shape) > x.ndim:
+        raise op_error("layer_norm", f"input of shape {tuple(x.shape)} does not end with "
+                                     f"normalized_shape {shape}")
+    dims = tuple(range(x.ndim - len(shape), x.ndim))
+    mean = ops.mean(x, dim=dims, keepdim=True)
+    centered = x - mean
+    var = ops.mean(centered * centered, dim=dims, keepdim=True)
+    out = centered * ops.rsqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
@@ -58,3 +90,14 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, *, generator=None)
         return x * 0.0
     keep = rand(*x.shape, generator=generator, dtype=x.dtype) >= p
     return ops.where(keep, x * (1.0 / (1.0 - p)), ops.zeros_like(x))
+
+
+# The larger families live in ``ember/nn/_functional/``, one file each.
+from ember.nn._functional import attention as _attention  # noqa: E402
+from ember.nn._functional import conv as _conv  # noqa: E402
+from ember.nn._functional import losses as _losses  # noqa: E402
+from ember.nn._functional import norm_pool as _norm_pool  # noqa: E402
+
+for _family in (_attention, _conv, _losses, _norm_pool):
+    globals().update({_n: getattr(_family, _n) for _n in _family.__all__})
+    __all__ += _family.__all__

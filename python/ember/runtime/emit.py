@@ -61,6 +61,8 @@ def _emit(node, args: list[ir.Value]) -> ir.Value:
         return results[0 if op == "sort_values" else 1]
     if op == "matmul":
         return E.matmul(args[0], args[1])
+    if op in ("conv", "conv_transpose", "conv_weight_grad"):
+        return getattr(E, op)(rt, args[0], args[1], list(a[0]), list(a[1]), a[2])
     if op == "transpose":
         return E.transpose(args[0], list(a[0]))
     if op == "slice":

@@ -1559,3 +1559,51 @@ func.func @rem_bool(%a: tensor<4xi1>) -> tensor<4xi1> {
   %0 = ember.rem %a, %a : tensor<4xi1>
   return %0 : tensor<4xi1>
 }
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x3x5x5xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32> {
+  // expected-error @+1 {{'ember.conv' op input channels must be groups (1) x filter dim 1: input 1x3x5x5, filter 4x2x3x3, output 1x4x3x3}}
+  %0 = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1 : tensor<1x3x5x5xf32>, tensor<4x2x3x3xf32> -> tensor<1x4x3x3xf32>
+  return %0 : tensor<1x4x3x3xf32>
+}
+
+// -----
+
+func.func @conv_output_size(%x: tensor<1x2x5xf32>, %w: tensor<4x2x3xf32>) -> tensor<1x4x4xf32> {
+  // expected-error @+1 {{'ember.conv' op spatial dim 0: output size 4 should be 3: input 1x2x5, filter 4x2x3, output 1x4x4}}
+  %0 = ember.conv %x, %w stride [1] dilation [1] groups 1 : tensor<1x2x5xf32>, tensor<4x2x3xf32> -> tensor<1x4x4xf32>
+  return %0 : tensor<1x4x4xf32>
+}
+
+// -----
+
+func.func @conv_kernel_too_large(%x: tensor<1x2x5xf32>, %w: tensor<4x2x3xf32>) -> tensor<1x4x1xf32> {
+  // expected-error @+1 {{'ember.conv' op spatial dim 0: the dilated kernel (7) is larger than the input (5)}}
+  %0 = ember.conv %x, %w stride [1] dilation [3] groups 1 : tensor<1x2x5xf32>, tensor<4x2x3xf32> -> tensor<1x4x1xf32>
+  return %0 : tensor<1x4x1xf32>
+}
+
+// -----
+
+func.func @conv_groups(%x: tensor<1x4x5xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x3x3xf32> {
+  // expected-error @+1 {{'ember.conv' op filter dim 0 (3) is not divisible by groups (2)}}
+  %0 = ember.conv %x, %w stride [1] dilation [1] groups 2 : tensor<1x4x5xf32>, tensor<3x2x3xf32> -> tensor<1x3x3xf32>
+  return %0 : tensor<1x3x3xf32>
+}
+
+// -----
+
+func.func @conv_transpose_size(%g: tensor<1x3x4xf32>, %w: tensor<3x2x3xf32>) -> tensor<1x2x7xf32> {
+  // expected-error @+1 {{'ember.conv_transpose' op spatial dim 0: output size 4 should be 3: input 1x2x7, filter 3x2x3, output 1x3x4}}
+  %0 = ember.conv_transpose %g, %w stride [2] dilation [1] groups 1 : tensor<1x3x4xf32>, tensor<3x2x3xf32> -> tensor<1x2x7xf32>
+  return %0 : tensor<1x2x7xf32>
+}
+
+// -----
+
+func.func @conv_stride_count(%x: tensor<1x2x5x5xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32> {
+  // expected-error @+1 {{'ember.conv' op needs one stride and one dilation per spatial dim (2), got 1 and 2}}
+  %0 = ember.conv %x, %w stride [1] dilation [1, 1] groups 1 : tensor<1x2x5x5xf32>, tensor<4x2x3x3xf32> -> tensor<1x4x3x3xf32>
+  return %0 : tensor<1x4x3x3xf32>
+}

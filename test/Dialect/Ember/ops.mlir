@@ -497,3 +497,14 @@ func.func @sort(%f32: tensor<5xf32>, %i32: tensor<2x?x4xi32>,
   %9:2 = "ember.sort"(%i64) {dim = 0 : i64} : (tensor<4xi64>) -> (tensor<4xi64>, tensor<4xi64>)
   return
 }
+
+// CHECK-LABEL: func.func @convolutions(
+func.func @convolutions(%x: tensor<2x4x7x9xf32>, %w: tensor<6x2x3x2xf32>, %g: tensor<2x6x3x3xf32>) {
+  // CHECK: ember.conv %{{.*}}, %{{.*}} stride [2, 2] dilation [1, 3] groups 2 : tensor<2x4x7x9xf32>, tensor<6x2x3x2xf32> -> tensor<2x6x3x3xf32>
+  %0 = ember.conv %x, %w stride [2, 2] dilation [1, 3] groups 2 : tensor<2x4x7x9xf32>, tensor<6x2x3x2xf32> -> tensor<2x6x3x3xf32>
+  // CHECK: ember.conv_transpose %{{.*}}, %{{.*}} stride [2, 2] dilation [1, 3] groups 2 : tensor<2x6x3x3xf32>, tensor<6x2x3x2xf32> -> tensor<2x4x7x9xf32>
+  %1 = ember.conv_transpose %g, %w stride [2, 2] dilation [1, 3] groups 2 : tensor<2x6x3x3xf32>, tensor<6x2x3x2xf32> -> tensor<2x4x7x9xf32>
+  // CHECK: ember.conv_weight_grad %{{.*}}, %{{.*}} stride [2, 2] dilation [1, 3] groups 2 : tensor<2x4x7x9xf32>, tensor<2x6x3x3xf32> -> tensor<6x2x3x2xf32>
+  %2 = ember.conv_weight_grad %x, %g stride [2, 2] dilation [1, 3] groups 2 : tensor<2x4x7x9xf32>, tensor<2x6x3x3xf32> -> tensor<6x2x3x2xf32>
+  return
+}

@@ -336,6 +336,92 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
 }
 
 //===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+/// Checks the shapes of a convolution given its input `(N, G*C, S...)`, filter
+/// `(G*O, C, K...)` and output `(N, G*O, P...)`, whichever operand or result
+/// of `op` each of them is.
+static LogicalResult verifyConv(Operation *op, RankedTensorType input,
+                                RankedTensorType filter,
+                                RankedTensorType output,
+                                ArrayRef<int64_t> stride,
+                                ArrayRef<int64_t> dilation, int64_t groups) {
+  auto shapes = [&] {
+    return "input " + shapeStr(input.getShape()) + ", filter " +
+           shapeStr(filter.getShape()) + ", output " +
+           shapeStr(output.getShape());
+  };
+  int64_t rank = input.getRank();
+  if (rank < 3 || rank > 5 || filter.getRank() != rank ||
+      output.getRank() != rank)
+    return op->emitOpError("needs rank 3 to 5 (1 to 3 spatial dims) for "
+                           "input, filter and output alike, got ")
+           << shapes();
+  if (input.getElementType() != filter.getElementType() ||
+      input.getElementType() != output.getElementType())
+    return op->emitOpError("element types differ: ")
+           << input.getElementType() << ", " << filter.getElementType() << ", "
+           << output.getElementType();
+  int64_t spatial = rank - 2;
+  if (static_cast<int64_t>(stride.size()) != spatial ||
+      static_cast<int64_t>(dilation.size()) != spatial)
+    return op->emitOpError("needs one stride and one dilation per spatial "
+                           "dim (")
+           << spatial << "), got " << stride.size() << " and "
+           << dilation.size();
+  if (llvm::any_of(stride, [](int64_t v) { return v < 1; }) ||
+      llvm::any_of(dilation, [](int64_t v) { return v < 1; }))
+    return op->emitOpError("stride and dilation must be >= 1");
+  auto known = [](int64_t a, int64_t b) {
+    return a == ShapedType::kDynamic || b == ShapedType::kDynamic || a == b;
+  };
+  if (!known(input.getDimSize(0), output.getDimSize(0)))
+    return op->emitOpError("batch sizes differ: ") << shapes();
+  int64_t c = filter.getDimSize(1), o = filter.getDimSize(0);
+  if (!known(input.getDimSize(1), c == ShapedType::kDynamic ? c : c * groups))
+    return op->emitOpError("input channels must be groups (")
+           << groups << ") x filter dim 1: " << shapes();
+  if (o != ShapedType::kDynamic && o % groups != 0)
+    return op->emitOpError("filter dim 0 (")
+           << o << ") is not divisible by groups (" << groups << ")";
+  if (!known(output.getDimSize(1), o))
+    return op->emitOpError("output channels differ from filter dim 0: ")
+           << shapes();
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t sz = input.getDimSize(2 + i), k = filter.getDimSize(2 + i),
+            p = output.getDimSize(2 + i);
+    if (sz == ShapedType::kDynamic || k == ShapedType::kDynamic)
+      continue;
+    int64_t span = dilation[i] * (k - 1) + 1;
+    if (k < 1 || sz < span)
+      return op->emitOpError("spatial dim ")
+             << i << ": the dilated kernel (" << span
+             << ") is larger than the input (" << sz << "): " << shapes();
+    if (!known(p, (sz - span) / stride[i] + 1))
+      return op->emitOpError("spatial dim ")
+             << i << ": output size " << p << " should be "
+             << (sz - span) / stride[i] + 1 << ": " << shapes();
+  }
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  return verifyConv(*this, getLhs().getType(), getRhs().getType(), getType(),
+                    getStride(), getDilation(), getGroups());
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  return verifyConv(*this, getType(), getRhs().getType(), getLhs().getType(),
+                    getStride(), getDilation(), getGroups());
+}
+
+LogicalResult ConvWeightGradOp::verify() {
+  return verifyConv(*this, getLhs().getType(), getType(), getRhs().getType(),
+                    getStride(), getDilation(), getGroups());
+}
+
+//===----------------------------------------------------------------------===//
 // Shape ops
 //===----------------------------------------------------------------------===//
 

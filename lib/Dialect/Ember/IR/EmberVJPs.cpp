@@ -369,6 +369,36 @@ EMBER_VJP(MatmulOp) {
   return success();
 }
 
+// Convolution: the three conv ops are each other's adjoints.
+EMBER_VJP(ConvOp) {
+  Location loc = getLoc();
+  grads.push_back(ConvTransposeOp::create(b, loc, getLhs().getType(), cot[0],
+                                          getRhs(), getStride(), getDilation(),
+                                          getGroups()));
+  grads.push_back(ConvWeightGradOp::create(b, loc, getRhs().getType(), getLhs(),
+                                           cot[0], getStride(), getDilation(),
+                                           getGroups()));
+  return success();
+}
+EMBER_VJP(ConvTransposeOp) {
+  Location loc = getLoc();
+  grads.push_back(ConvOp::create(b, loc, getLhs().getType(), cot[0], getRhs(),
+                                 getStride(), getDilation(), getGroups()));
+  grads.push_back(ConvWeightGradOp::create(b, loc, getRhs().getType(), cot[0],
+                                           getLhs(), getStride(), getDilation(),
+                                           getGroups()));
+  return success();
+}
+EMBER_VJP(ConvWeightGradOp) {
+  Location loc = getLoc();
+  grads.push_back(ConvTransposeOp::create(b, loc, getLhs().getType(), getRhs(),
+                                          cot[0], getStride(), getDilation(),
+                                          getGroups()));
+  grads.push_back(ConvOp::create(b, loc, getRhs().getType(), getLhs(), cot[0],
+                                 getStride(), getDilation(), getGroups()));
+  return success();
+}
+
 // Shape ops.
 EMBER_VJP(ReshapeOp) {
   G g{b, getLoc()};

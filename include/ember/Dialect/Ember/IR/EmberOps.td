@@ -328,6 +328,77 @@ def Ember_MatmulOp : Ember_Op<"matmul", [Pure, InferTypeOpAdaptor,
 }
 
 //===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+// The three convolution ops are each other's VJPs: conv's input gradient is a
+// conv_transpose, its filter gradient a conv_weight_grad, and so on around the
+// triangle, so grad-of-grad through a convolution stays in the dialect.
+// Padding is a separate `ember.pad`; all three take unpadded operands.
+
+class Ember_ConvOpBase<string mnemonic, list<Trait> traits = []>
+    : Ember_Op<mnemonic, !listconcat(traits, [Pure,
+        DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>])> {
+  let arguments = (ins Ember_FloatTensor:$lhs, Ember_FloatTensor:$rhs,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$dilation,
+                       ConfinedAttr<I64Attr, [IntMinValue<1>]>:$groups);
+  let results = (outs Ember_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `stride` $stride `dilation` $dilation `groups` $groups
+    attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Ember_ConvOp : Ember_ConvOpBase<"conv"> {
+  let summary = "grouped, strided, dilated N-d convolution (cross-correlation)";
+  let description = [{
+    `lhs` is the input `(N, G*C, S...)`, `rhs` the filter `(G*O, C, K...)`
+    with 1 to 3 spatial dims; the result `(N, G*O, P...)` has
+    `P = (S - dilation * (K - 1) - 1) / stride + 1` (floor):
+
+    `r[n, g*O+o, p] = sum_{c, k} lhs[n, g*C+c, p*stride + k*dilation] *
+                                  rhs[g*O+o, c, k]`
+
+    f16 / bf16 accumulate in f32.
+
+    Example:
+
+    ```mlir
+    %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
+        : tensor<8x1x28x28xf32>, tensor<16x1x3x3xf32> -> tensor<8x16x26x26xf32>
+    ```
+  }];
+}
+
+def Ember_ConvTransposeOp : Ember_ConvOpBase<"conv_transpose"> {
+  let summary = "the adjoint of `ember.conv` with respect to its input";
+  let description = [{
+    `lhs` is `(N, G*O, P...)` (a conv's output or its cotangent), `rhs` the
+    filter `(G*O, C, K...)`; the result `(N, G*C, S...)` is the conv input
+    shape, which the result type fixes: `S` must satisfy
+    `(S - dilation * (K - 1) - 1) / stride + 1 == P`.
+
+    `r[n, g*C+c, s] = sum_{o, k, p : p*stride + k*dilation == s}
+                      lhs[n, g*O+o, p] * rhs[g*O+o, c, k]`
+
+    This is PyTorch's `conv_transpose` before its padding is cropped.
+  }];
+}
+
+def Ember_ConvWeightGradOp : Ember_ConvOpBase<"conv_weight_grad"> {
+  let summary = "the adjoint of `ember.conv` with respect to its filter";
+  let description = [{
+    `lhs` is the conv input `(N, G*C, S...)`, `rhs` the conv output cotangent
+    `(N, G*O, P...)`; the result is the filter shape `(G*O, C, K...)`, which
+    the result type fixes:
+
+    `r[g*O+o, c, k] = sum_{n, p} lhs[n, g*C+c, p*stride + k*dilation] *
+                                 rhs[n, g*O+o, p]`
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Shape ops
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,203 @@
+//===- Conv.cpp - ember convolutions to linalg contractions ---------------===//
+//
+// Each convolution op becomes one linalg.generic over grouped views of its
+// operands: input (N, G, C, S...), filter (G, O, C, K...) and output
+// (N, G, O, P...), reshaped from and to the ops' (N, G*C, S...) layouts. The
+// input index of a tap is the affine `p * stride + k * dilation`, so padding
+// (a separate ember.pad) and groups need no special code. conv_transpose
+// scatters its operand into a stride-dilated, zero-bordered buffer first and
+// then correlates it with the spatially reversed filter. f16 / bf16 accumulate
+// in f32.
+//
+//===----------------------------------------------------------------------===//
+#include "Utils.h"
+#include "ember/Conversion/Passes.h"
+#include "ember/Dialect/Ember/IR/EmberOps.h"
+
+using namespace mlir;
+using namespace mlir::ember;
+
+namespace {
+
+/// `t` (N-or-G*X, Y, spatial...) viewed with its dim `splitDim` split into
+/// (groups, size / groups).
+RankedTensorType grouped(RankedTensorType t, int64_t splitDim, int64_t groups) {
+  SmallVector<int64_t> shape(t.getShape());
+  int64_t size = shape[splitDim];
+  shape[splitDim] = size / groups;
+  shape.insert(shape.begin() + splitDim, groups);
+  return t.clone(shape);
+}
+
+/// A sum-of-products linalg.generic computing `resultType` (in the compute
+/// type, then converted back).
+Value contract(PatternRewriter &rewriter, Location loc,
+               RankedTensorType resultType, ValueRange inputs,
+               ArrayRef<AffineMap> maps,
+               ArrayRef<utils::IteratorType> iterators) {
+  Type elementType = resultType.getElementType();
+  Type accType = computeType(elementType);
+  auto accTensor = resultType.clone(accType);
+  Value init = filledTensor(rewriter, loc, accTensor,
+                            scalarConstant(rewriter, loc, accType, 0));
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, accTensor, inputs, init, maps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value x = args[0], y = args[1];
+        if (x.getType() != accType) {
+          x = arith::ExtFOp::create(nb, nl, accType, x);
+          y = arith::ExtFOp::create(nb, nl, accType, y);
+        }
+        Value r = arith::AddFOp::create(nb, nl, args[2],
+                                        arith::MulFOp::create(nb, nl, x, y));
+        linalg::YieldOp::create(nb, nl, r);
+      });
+  Value result = generic.getResult(0);
+  if (accType == elementType)
+    return result;
+  return elementwiseGeneric(rewriter, loc, resultType, result,
+                            [&](OpBuilder &nb, Location nl, ValueRange v) {
+                              return convertScalar(nb, nl, v[0], elementType);
+                            });
+}
+
+/// Shared setup of the three patterns: grouped types and affine helpers.
+struct ConvShapes {
+  RankedTensorType input, filter, output;    // the ops' layouts
+  RankedTensorType inputG, filterG, outputG; // grouped views
+  int64_t groups, spatial;
+
+  ConvShapes(RankedTensorType in, RankedTensorType f, RankedTensorType out,
+             int64_t groups)
+      : input(in), filter(f), output(out), groups(groups),
+        spatial(in.getRank() - 2) {
+    inputG = grouped(in, 1, groups);
+    filterG = grouped(f, 0, groups);
+    outputG = grouped(out, 1, groups);
+  }
+};
+
+template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
+  using OpRewritePattern<Op>::OpRewritePattern;
+  LogicalResult matchAndRewrite(Op op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
+    int64_t groups = static_cast<int64_t>(op.getGroups());
+    MLIRContext *ctx = rewriter.getContext();
+    auto d = [&](int64_t i) { return rewriter.getAffineDimExpr(i); };
+    using IT = utils::IteratorType;
+
+    Value result;
+    if constexpr (std::is_same_v<Op, ConvOp>) {
+      // Loops (n, g, o, c, k..., p...): p innermost and parallel, so the
+      // innermost loop writes the output row contiguously.
+      ConvShapes s(op.getLhs().getType(), op.getRhs().getType(), op.getType(),
+                   groups);
+      int64_t sp = s.spatial, k0 = 4, p0 = 4 + sp, loops = 4 + 2 * sp;
+      SmallVector<AffineExpr> in = {d(0), d(1), d(3)}, f = {d(1), d(2), d(3)},
+                              out = {d(0), d(1), d(2)};
+      for (int64_t i = 0; i < sp; ++i) {
+        in.push_back(d(p0 + i) * stride[i] + d(k0 + i) * dilation[i]);
+        f.push_back(d(k0 + i));
+        out.push_back(d(p0 + i));
+      }
+      SmallVector<IT> its(loops, IT::parallel);
+      for (int64_t i = 3; i < p0; ++i)
+        its[i] = IT::reduction;
+      Value x = reshapeTensor(rewriter, loc, op.getLhs(), s.inputG);
+      Value w = reshapeTensor(rewriter, loc, op.getRhs(), s.filterG);
+      result = contract(rewriter, loc, s.outputG, ValueRange{x, w},
+                        {AffineMap::get(loops, 0, in, ctx),
+                         AffineMap::get(loops, 0, f, ctx),
+                         AffineMap::get(loops, 0, out, ctx)},
+                        its);
+      result = reshapeTensor(rewriter, loc, result, s.output);
+    } else if constexpr (std::is_same_v<Op, ConvWeightGradOp>) {
+      // Loops (g, o, c, k..., n, p...): the filter is the small output, the
+      // batch and output positions are reduced.
+      ConvShapes s(op.getLhs().getType(), op.getType(), op.getRhs().getType(),
+                   groups);
+      int64_t sp = s.spatial, k0 = 3, n = 3 + sp, p0 = 4 + sp,
+              loops = 4 + 2 * sp;
+      SmallVector<AffineExpr> in = {d(n), d(0), d(2)}, dy = {d(n), d(0), d(1)},
+                              out = {d(0), d(1), d(2)};
+      for (int64_t i = 0; i < sp; ++i) {
+        in.push_back(d(p0 + i) * stride[i] + d(k0 + i) * dilation[i]);
+        dy.push_back(d(p0 + i));
+        out.push_back(d(k0 + i));
+      }
+      SmallVector<IT> its(loops, IT::parallel);
+      for (int64_t i = n; i < loops; ++i)
+        its[i] = IT::reduction;
+      Value x = reshapeTensor(rewriter, loc, op.getLhs(), s.inputG);
+      Value g = reshapeTensor(rewriter, loc, op.getRhs(), s.outputG);
+      result = contract(rewriter, loc, s.filterG, ValueRange{x, g},
+                        {AffineMap::get(loops, 0, in, ctx),
+                         AffineMap::get(loops, 0, dy, ctx),
+                         AffineMap::get(loops, 0, out, ctx)},
+                        its);
+      result = reshapeTensor(rewriter, loc, result, s.filter);
+    } else {
+      // conv_transpose: z = zeros (N, G, O, S + d(K-1)...) with the operand
+      // written at offset d(K-1), every stride-th position; then
+      // r[n, g, c, s] = sum_{o, k} z[n, g, o, s + (K-1-k)*d] * w[g, o, c, k]
+      // (the reversed tap index on z keeps every loop dim a plain index of
+      // some operand, as linalg needs to infer the loop bounds).
+      // Loops (n, g, c, o, k..., s...).
+      ConvShapes s(op.getType(), op.getRhs().getType(), op.getLhs().getType(),
+                   groups);
+      int64_t sp = s.spatial, k0 = 4, p0 = 4 + sp, loops = 4 + 2 * sp;
+      SmallVector<int64_t> zShape(s.outputG.getShape().take_front(3));
+      SmallVector<OpFoldResult> offsets(3, rewriter.getIndexAttr(0)), sizes,
+          strides(3, rewriter.getIndexAttr(1));
+      for (int64_t v : s.outputG.getShape())
+        sizes.push_back(rewriter.getIndexAttr(v));
+      for (int64_t i = 0; i < sp; ++i) {
+        int64_t border = dilation[i] * (s.filter.getDimSize(2 + i) - 1);
+        zShape.push_back(s.input.getDimSize(2 + i) + border);
+        offsets.push_back(rewriter.getIndexAttr(border));
+        strides.push_back(rewriter.getIndexAttr(stride[i]));
+      }
+      auto zType = s.outputG.clone(zShape);
+      Value g = reshapeTensor(rewriter, loc, op.getLhs(), s.outputG);
+      Value z = filledTensor(
+          rewriter, loc, zType,
+          scalarConstant(rewriter, loc, zType.getElementType(), 0));
+      if (s.outputG.getNumElements() != 0)
+        z = tensor::InsertSliceOp::create(rewriter, loc, g, z, offsets, sizes,
+                                          strides);
+      SmallVector<AffineExpr> zx = {d(0), d(1), d(3)}, f = {d(1), d(3), d(2)},
+                              out = {d(0), d(1), d(2)};
+      for (int64_t i = 0; i < sp; ++i) {
+        int64_t k = s.filter.getDimSize(2 + i);
+        zx.push_back(d(p0 + i) + (k - 1) * dilation[i] -
+                     d(k0 + i) * dilation[i]);
+        f.push_back(d(k0 + i));
+        out.push_back(d(p0 + i));
+      }
+      SmallVector<IT> its(loops, IT::parallel);
+      for (int64_t i = 3; i < p0; ++i)
+        its[i] = IT::reduction;
+      Value w = reshapeTensor(rewriter, loc, op.getRhs(), s.filterG);
+      result = contract(rewriter, loc, s.inputG, ValueRange{z, w},
+                        {AffineMap::get(loops, 0, zx, ctx),
+                         AffineMap::get(loops, 0, f, ctx),
+                         AffineMap::get(loops, 0, out, ctx)},
+                        its);
+      result = reshapeTensor(rewriter, loc, result, s.input);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::ember::populateEmberConvToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ConvLowering<ConvOp>, ConvLowering<ConvTransposeOp>,
+               ConvLowering<ConvWeightGradOp>>(patterns.getContext());
+}

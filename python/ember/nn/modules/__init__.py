@@ -1,0 +1,1 @@
+"""The layers of ``ember.nn``, one file per family."""
