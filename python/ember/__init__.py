@@ -66,6 +66,8 @@ from ember._src.errors import EmberError  # noqa: E402
 from ember._src.ops import (  # noqa: E402
     abs,
     add,
+    addcdiv,
+    addcmul,
     all,
     amax,
     amin,

@@ -6,6 +6,7 @@ links against (``libMLIRPythonCAPI.so``, ``libLLVM.so``) are already loaded.
 
 from __future__ import annotations
 
+import os
 import threading
 
 import mlir.ir as ir
@@ -14,6 +15,8 @@ from ember import _ember_ext
 
 _lock = threading.Lock()
 _default_context: ir.Context | None = None
+_context_pid: int | None = None
+_inherited: list[ir.Context] = []
 
 
 def register_passes() -> None:
@@ -40,10 +43,20 @@ def new_context() -> ir.Context:
 
 def context() -> ir.Context:
     """The process-wide default context used by :mod:`ember.compiler`."""
-    global _default_context
+    global _default_context, _context_pid
     with _lock:
-        if _default_context is None:
+        pid = os.getpid()
+        if _default_context is None or _context_pid != pid:
+            # A forked child cannot use its parent's context: the worker threads of
+            # its thread pool did not survive fork, and the first parallel pass
+            # would wait for them forever. The child gets its own, single-threaded.
+            forked = _default_context is not None
+            if forked:  # destroying it would join the lost threads: keep it
+                _inherited.append(_default_context)
             _default_context = new_context()
+            if forked:
+                _default_context.enable_multithreading(False)
+            _context_pid = pid
         return _default_context
 
 

@@ -409,3 +409,14 @@ def masked_fill(x, mask, value) -> Tensor:
 
 def lerp(start, end, weight) -> Tensor:
     return add(start, mul(weight, sub(end, start)))
+
+
+def addcmul(x, tensor1, tensor2, *, value=1) -> Tensor:
+    """``x + value * tensor1 * tensor2`` (``value`` is data: changing it does not
+    recompile)."""
+    return add(x, mul(mul(tensor1, tensor2), value))
+
+
+def addcdiv(x, tensor1, tensor2, *, value=1) -> Tensor:
+    """``x + value * tensor1 / tensor2``."""
+    return add(x, mul(div(tensor1, tensor2), value))

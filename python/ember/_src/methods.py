@@ -17,7 +17,8 @@ def _method(fn):
     return m
 
 
-for _name in """add sub mul div true_divide floor_divide remainder fmod pow maximum minimum
+for _name in """addcmul addcdiv add sub mul div true_divide floor_divide remainder fmod pow
+        maximum minimum
         neg abs sign exp log log1p sqrt rsqrt tanh sigmoid erf sin cos floor ceil trunc exp2
         log2 log10 reciprocal square relu clamp clip clamp_min clamp_max eq ne lt le gt ge
         logical_and logical_or logical_not logical_xor isnan isinf isfinite masked_fill lerp
@@ -149,7 +150,8 @@ def _can_cast(src: dtypes.dtype, dst: dtypes.dtype) -> bool:
 
 
 for _name in """add sub mul div pow clamp clamp_min clamp_max neg abs exp log sqrt tanh
-        sigmoid floor ceil masked_fill relu remainder scatter""".split():
+        sigmoid floor ceil masked_fill relu remainder scatter addcmul addcdiv lerp maximum
+        minimum rsqrt sin cos square reciprocal sign trunc log1p erf""".split():
     setattr(Tensor, f"{_name}_", _inplace(_name, getattr(ops, _name)))
 
 Tensor.__iadd__ = _inplace("add", ops.add)
@@ -189,3 +191,34 @@ def _set_data(self, value):
 
 
 Tensor.data = property(_get_data, _set_data)
+
+
+def _uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None):
+    """Fills with values drawn uniformly from [a, b) (host-generated, see ember.Generator)."""
+    from ember.nn.init import uniform_
+
+    return uniform_(self, a, b, generator=generator)
+
+
+def _normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None):
+    """Fills with values drawn from N(mean, std^2)."""
+    from ember.nn.init import normal_
+
+    return normal_(self, mean, std, generator=generator)
+
+
+def _detach_(self):
+    """Makes this tensor a leaf that needs no gradient, keeping its value."""
+    from ember.nn.modules.module import _set_value
+
+    if self._node.inputs:
+        _set_value(self, ops.detach(self))
+    node = self._node
+    node.requires_grad = False
+    node.leaf = None
+    return self
+
+
+Tensor.uniform_ = _uniform_
+Tensor.normal_ = _normal_
+Tensor.detach_ = _detach_

@@ -17,6 +17,8 @@ from ember._src.elementwise import (  # noqa: F401
     _unary,
     abs,
     add,
+    addcdiv,
+    addcmul,
     ceil,
     clamp,
     clamp_max,

@@ -112,6 +112,13 @@ class Tensor:
         base = self._base
         if base is not None and base._node_ is not self._base_node:
             node = base._node_
+            old = self._base_node
+            if node.shape != old.shape or node.dtype is not old.dtype:
+                # The base was rebound to another shape or dtype (``p.data = t``):
+                # this view keeps the value it had, as PyTorch's keeps its storage.
+                self._base = None
+                self._views = ()
+                return self._node_
             for v in self._views:
                 node = _apply_view(v, node)
             if self._detached:
@@ -259,6 +266,10 @@ class Tensor:
         suffix = ""
         if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
             suffix = f", dtype={self.dtype!r}"
+        node = self._node
+        if node.requires_grad:
+            suffix += ", requires_grad=True" if node.leaf is not None or not node.inputs \
+                else ", grad_fn=<" + node.op + ">"
         return f"tensor({body}{suffix})"
 
     __str__ = __repr__

@@ -24,11 +24,11 @@ from ember.nn.modules.dropout import Dropout
 from ember.nn.modules.linear import Identity, Linear
 from ember.nn.modules.module import Module
 from ember.nn.modules.normalization import LayerNorm
-from ember.nn.parameter import Parameter
+from ember.nn.parameter import Buffer, Parameter
 
-__all__ = ["Dropout", "Identity", "LayerNorm", "Linear", "Module", "ModuleDict", "ModuleList",
-           "Parameter", "ParameterDict", "ParameterList", "Sequential", "functional", "init",
-           "utils"]
+__all__ = ["Buffer", "Dropout", "Identity", "LayerNorm", "Linear", "Module", "ModuleDict",
+           "ModuleList", "Parameter", "ParameterDict", "ParameterList", "Sequential",
+           "functional", "init", "utils"]
 
 # Layer families export what their ``__all__`` lists.
 for _family in (activation, attention, batchnorm, conv, flatten, loss, pooling, rnn, sparse,

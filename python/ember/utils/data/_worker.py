@@ -1,10 +1,8 @@
 """DataLoader worker processes: the worker loop, shared-memory batches, host realization.
 
-Workers are forked. A forked process cannot run the MLIR compiler (its thread pools do
-not survive ``fork``), so a worker never compiles: regions already compiled in memory
-or on disk run as usual, regions of data-movement and exactly rounded elementwise ops
-(indexing, reshapes, ``stack``/``cat``, casts, ``+ - * /``, comparisons, ``where``) are
-evaluated with NumPy, and anything else raises an error that says so.
+Workers are forked. A dataset may return lazy ember tensors: a worker realizes them
+with its own MLIR context (``ember._mlir.context`` makes a fresh one after ``fork``)
+and the shared disk cache, so a region compiled by one process is loaded by the others.
 
 Batches travel as NumPy arrays packed into one ``multiprocessing.shared_memory`` segment
 per batch; only their layout (and non-array leaves) is pickled through the queue. The
@@ -25,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from ember._src import dtypes
 from ember._src.tensor import Tensor
 
 __all__ = ["WorkerInfo", "get_worker_info"]
@@ -50,114 +47,6 @@ def get_worker_info() -> WorkerInfo | None:
     """The current worker's ``WorkerInfo``; ``None`` in the main process."""
     return _worker_info
 
-
-# -- host realization in workers --------------------------------------------------
-
-
-class _HostRegionError(RuntimeError):
-    pass
-
-
-def _host_eval(op: str, attrs: tuple, shape: tuple, dt, args: list[np.ndarray]) -> np.ndarray:
-    if op == "reshape":
-        return args[0].reshape(shape)
-    if op == "transpose":
-        return np.transpose(args[0], attrs[0])
-    if op == "slice":
-        return args[0][tuple(slice(s, e, k) for s, e, k in zip(*attrs, strict=True))]
-    if op == "broadcast":
-        return np.broadcast_to(args[0], shape)
-    if op == "cast":
-        return args[0].astype(dt.np)
-    if op == "concat":
-        return np.concatenate(args, axis=attrs[0])
-    if op == "gather":
-        x, idx = args
-        d = attrs[0]
-        x = x[tuple(slice(None) if i == d else slice(0, s) for i, s in enumerate(idx.shape))]
-        return np.take_along_axis(x, idx.astype(np.int64), axis=d)
-    if op == "insert_slice":
-        out = np.array(args[1], copy=True)
-        out[tuple(slice(s, e, k) for s, e, k in zip(*attrs, strict=True))] = args[0]
-        return out
-    if op == "full":
-        return np.full(shape, attrs[0], dtype=dt.np)
-    if op == "iota":
-        n = shape[attrs[0]]
-        view = [1] * len(shape)
-        view[attrs[0]] = n
-        return np.broadcast_to(np.arange(n, dtype=dt.np).reshape(view), shape)
-    if op == "select":
-        return np.where(args[0], args[1], args[2])
-    if op in _EXACT and (op != "div" or dt.is_floating_point):
-        with np.errstate(all="ignore"):
-            return _EXACT[op](*args)
-    raise _HostRegionError(op)
-
-
-_EXACT = {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
-    "neg": np.negative, "abs": np.abs, "sqrt": np.sqrt, "floor": np.floor,
-    "maximum": np.maximum, "minimum": np.minimum,
-    "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-    "gt": np.greater, "ge": np.greater_equal, "logical_and": np.logical_and,
-    "logical_or": np.logical_or, "logical_not": np.logical_not,
-}
-
-
-class _HostExecutable:
-    """Runs a region's key with NumPy: same signature as a compiled executable."""
-
-    def __init__(self, key, out_specs):
-        self.nodes, _, self.outputs = key
-        self.out_specs = out_specs
-
-    def run(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        values: list[np.ndarray] = []
-        for op, attrs, shape, dt_name, refs in self.nodes:
-            dt = dtypes.from_name(dt_name)
-            args = [inputs[-r - 1] if r < 0 else values[r] for r in refs]
-            values.append(np.asarray(_host_eval(op, attrs, tuple(shape), dt, args)))
-        return [np.array(np.broadcast_to(values[i], shape), dtype=dt, order="C", copy=True)
-                for i, (shape, dt) in zip(self.outputs, self.out_specs, strict=True)]
-
-
-def _install_compile_guard(worker_id: int) -> None:
-    """In a forked worker: regions that miss the compile cache run on the host or raise."""
-    from ember.runtime import CACHE
-
-    load_or_compile = CACHE._load_or_compile
-
-    def guarded(key, out_specs, build_module):
-        def refuse():
-            ops = sorted({n[0] for n in key[0]} - _HOST_OPS)
-            raise RuntimeError(
-                f"DataLoader worker {worker_id} cannot compile ember code (a forked process "
-                f"cannot run the MLIR compiler), and the region needs ops {ops} that it "
-                f"cannot evaluate on the host. Return NumPy arrays or realized tensors from "
-                f"the dataset, compute the values in the dataset's __init__ (ember.realize), "
-                f"or run that code once in the main process so it is compiled and cached.")
-
-        if all(n[0] in _HOST_OPS for n in key[0]):
-            try:
-                return load_or_compile(key, out_specs, _no_build)
-            except _NoBuild:
-                return _HostExecutable(key, out_specs)
-        return load_or_compile(key, out_specs, refuse)
-
-    CACHE._load_or_compile = guarded
-
-
-class _NoBuild(Exception):
-    pass
-
-
-def _no_build():
-    raise _NoBuild
-
-
-_HOST_OPS = frozenset(_EXACT) | {"reshape", "transpose", "slice", "broadcast", "cast",
-                                 "concat", "gather", "insert_slice", "full", "iota", "select"}
 
 
 # -- batches through shared memory --------------------------------------------------
@@ -377,7 +266,6 @@ def worker_loop(dataset, iterable: bool, index_queue, result_queue, done_event,
     """Fetches, collates and packs the batches asked for on ``index_queue``."""
     global _worker_info
     try:
-        _install_compile_guard(worker_id)
         seed = (base_seed + worker_id) % 2**64
         random.seed(seed)
         from ember._src.random import manual_seed
