@@ -8,6 +8,7 @@ from ember.nn.modules import (
     conv,
     flatten,
     loss,
+    normalization,
     pooling,
     rnn,
     sparse,
@@ -23,16 +24,15 @@ from ember.nn.modules.container import (
 from ember.nn.modules.dropout import Dropout
 from ember.nn.modules.linear import Identity, Linear
 from ember.nn.modules.module import Module
-from ember.nn.modules.normalization import LayerNorm
 from ember.nn.parameter import Buffer, Parameter
 
-__all__ = ["Buffer", "Dropout", "Identity", "LayerNorm", "Linear", "Module", "ModuleDict",
+__all__ = ["Buffer", "Dropout", "Identity", "Linear", "Module", "ModuleDict",
            "ModuleList", "Parameter", "ParameterDict", "ParameterList", "Sequential",
            "functional", "init", "utils"]
 
 # Layer families export what their ``__all__`` lists.
-for _family in (activation, attention, batchnorm, conv, flatten, loss, pooling, rnn, sparse,
-                transformer):
+for _family in (activation, attention, batchnorm, conv, flatten, loss, normalization, pooling,
+                rnn, sparse, transformer):
     globals().update({_n: getattr(_family, _n) for _n in _family.__all__})
     __all__ += _family.__all__
 del _family

@@ -326,11 +326,11 @@ def _padded(x: Tensor, n: int, k, s, p, d, out, value: float) -> Tensor:
 
 
 def _windows(xp: Tensor, n: int, k, s, d, out):
-    """(offset, view) for each kernel offset: view[..., o] = xp[..., o * s + offset * d]."""
+    """A view per kernel offset (row-major): view[..., o] = xp[..., o * s + offset * d]."""
     for offset in np.ndindex(*k):
         key = (Ellipsis,) + tuple(builtins.slice(o * di, o * di + (m - 1) * si + 1, si)
                                   for o, di, si, m in zip(offset, d, s, out, strict=True))
-        yield offset, xp[key]
+        yield xp[key]
 
 
 def _max_pool(x, n, op, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -341,7 +341,7 @@ def _max_pool(x, n, op, kernel_size, stride, padding, dilation, ceil_mode, retur
     xp = _padded(x, n, k, s, p, d, out, low)
     # The window offsets on a trailing dim, in row-major order: ``max`` over it gives the
     # gradient to the first maximum (NaN propagates), PyTorch's rule.
-    windows = ops.stack([v for _, v in _windows(xp, n, k, s, d, out)], -1)
+    windows = ops.stack(list(_windows(xp, n, k, s, d, out)), -1)
     best, which = ops.max(windows, -1)
     if not return_indices:
         return best
@@ -386,7 +386,7 @@ def _avg_pool(x, n, op, kernel_size, stride, padding, ceil_mode, count_include_p
     k, s, p, d, out = _pool_setup(x, n, op, kernel_size, stride, padding, 1, ceil_mode)
     xp = _padded(x, n, k, s, p, d, out, 0.0)
     total = None
-    for _, v in _windows(xp, n, k, s, d, out):
+    for v in _windows(xp, n, k, s, d, out):
         total = v if total is None else total + v
     if divisor_override is not None:
         if divisor_override == 0:
