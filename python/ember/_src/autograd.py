@@ -17,7 +17,7 @@ from mlir.passmanager import PassManager
 
 from ember._mlir import context
 from ember._src.errors import op_error
-from ember._src.tensor import GradMode, Tensor
+from ember._src.tensor import GradMode, Tensor, _record_node
 from ember.runtime import CACHE, Node, realize
 from ember.runtime.emit import build_module
 
@@ -171,7 +171,7 @@ def _is_arg(node: Node, wrt_ids: set[int] | None) -> bool:
         return True
     if not node.requires_grad:
         return True
-    if wrt_ids is None and node.leaf is not None:
+    if node.leaf is not None:  # requested or not, a leaf is where the graph starts
         return True
     if not node.inputs:
         if node.leaf is None:  # requires grad, but its history was freed
@@ -247,6 +247,7 @@ def _schedule(roots: list[Node], wrt: list[Node] | None):
         e = shadow.get(nid)
         if e is not None:
             plus = Node("add", (), (node, e), node.shape, node.dtype, node.loc)
+            plus.requires_grad = True
             nodes.append(plus)
             refs.append((ref[nid], ref[id(e)]))
             ref[nid] = len(nodes) - 1
@@ -277,7 +278,11 @@ def _grad_module(args, nodes, refs, outputs):
 
 
 def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
-                   wrt: list[Node] | None, retain_graph: bool):
+                   wrt: list[Node] | None, retain_graph: bool, create_graph: bool = False):
+    """The gradients of ``roots`` (given their cotangents) with respect to the float
+    arguments of the graph behind them: NumPy arrays, computed now; or, with
+    ``create_graph``, recorded nodes (the differentiated function read back into
+    the graph), so they can be differentiated again."""
     root_nodes = [t._node for t in roots]
     for n in root_nodes:
         if not n.requires_grad:
@@ -285,7 +290,8 @@ def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
                                        "not have a grad_fn")
         if n.buffer is not None and not n.inputs and n.leaf is None:
             raise op_error("backward", _FREED)
-    realize(_pending_arguments(root_nodes, wrt))
+    if not create_graph:
+        realize(_pending_arguments(root_nodes, wrt))
     args, nodes, refs, ref, reached, shadow = _schedule(root_nodes, wrt)
     outputs = []
     for n in root_nodes:
@@ -294,6 +300,11 @@ def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
                                        "gradient", NotImplementedError)
         outputs.append(ref[id(n)])
     float_args = [a for a in args if a.dtype.is_floating_point]
+    if create_graph:
+        grads = _record_grads(args, nodes, refs, outputs, root_nodes, cotangents, float_args)
+        for e in shadow.values():  # a zero constant in the recorded graph from now on
+            e.requires_grad = False
+        return _shadowed(args, grads, reached, shadow)
     key = ("autograd",
            tuple((n.op, n.attrs, n.shape, n.dtype.name, r) for n, r in zip(nodes, refs,
                                                                            strict=True)),
@@ -310,7 +321,11 @@ def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
         for n in nodes:
             if n.buffer is not None:
                 n.drop_history()
-    # A requested intermediate's gradient is its shadow argument's.
+    return _shadowed(args, grads, reached, shadow)
+
+
+def _shadowed(args, grads, reached, shadow):
+    """A requested intermediate's gradient is its shadow argument's."""
     for nid, e in shadow.items():
         if id(e) in grads:
             grads[nid] = grads[id(e)]
@@ -319,12 +334,40 @@ def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
     return args, grads, reached
 
 
+def _record_grads(args, nodes, refs, outputs, root_nodes, cotangents, float_args):
+    """``create_graph``: the differentiated region recorded as graph nodes over the
+    region's arguments, keyed like the computed gradients."""
+    from ember.runtime.importer import record_function
+
+    module = _grad_module(args, nodes, refs, outputs)
+    main = next(iter(module.body.operations))
+    cots = [Node.from_array(c, n.dtype) for c, n in zip(cotangents, root_nodes, strict=True)]
+    # The differentiated function recomputes the forward values; they are the
+    # graph's own nodes again (so a gradient w.r.t. an intermediate still finds
+    # it, at any order), found by operation and operands.
+    forward = {(n.op, n.attrs, n.shape, n.dtype.name, tuple(id(i) for i in n.inputs)): n
+               for n in nodes}
+
+    def make_node(op, attrs, inputs, sources, shape, dt):
+        known = forward.get((op, attrs, shape, dt.name, tuple(id(i) for i in sources)))
+        return known if known is not None else _record_node(op, attrs, inputs, shape, dt)
+
+    with enable_grad():
+        results = record_function(main, list(args) + cots, make_node)
+    return dict(zip([id(a) for a in float_args], results[len(root_nodes):], strict=True))
+
+
+def _grad_tensor(value, dt) -> Tensor:
+    """A computed gradient (an array) or a recorded one (a node, ``create_graph``)."""
+    if isinstance(value, Node):
+        return Tensor._wrap(value)
+    return Tensor._wrap(Node.from_array(value, dt))
+
+
 def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
                  inputs=None) -> None:
-    if create_graph:
-        raise op_error("backward", "create_graph=True (higher-order gradients through "
-                                   "backward) is not supported yet; differentiate twice with "
-                                   "the ember-autodiff pass instead", NotImplementedError)
+    if retain_graph is None:
+        retain_graph = create_graph
     tensors = list(tensors)
     cots = [_default_cotangent(t, g) for t, g in zip(tensors, grad_tensors, strict=True)]
     if len(tensors) == 1 and tensors[0].requires_grad and tensors[0].is_leaf:
@@ -334,7 +377,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
             leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     wrt = None if inputs is None else [t._node for t in inputs]
-    args, grads, reached = _compute_grads(tensors, cots, wrt, bool(retain_graph))
+    args, grads, reached = _compute_grads(tensors, cots, wrt, bool(retain_graph),
+                                          create_graph)
     only = None if wrt is None else {id(n) for n in wrt}
     for a in args:
         owner = a.leaf() if a.leaf is not None else None
@@ -342,12 +386,12 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
             continue
         if only is not None and id(a) not in only:
             continue
-        g = Tensor._wrap(Node.from_array(grads[id(a)], a.dtype))
+        g = _grad_tensor(grads[id(a)], a.dtype)
         for hook in owner._hooks:
             replaced = hook(g)
             if replaced is not None:
                 g = replaced
-        with no_grad():
+        with _GradContext(create_graph):
             owner._grad = g if owner._grad is None else owner._grad + g
 
 
@@ -355,9 +399,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          allow_unused=False):
     """``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs``
     (a tuple), without touching ``.grad``."""
-    if create_graph:
-        raise op_error("grad", "create_graph=True is not supported yet",
-                       NotImplementedError)
+    if retain_graph is None:
+        retain_graph = create_graph
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
@@ -370,7 +413,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise op_error("grad", "one of the differentiated tensors does not require grad")
     cots = [_default_cotangent(t, g) for t, g in zip(outputs, grad_outputs, strict=True)]
     wrt = [t._node for t in inputs]
-    _, grads, reached = _compute_grads(outputs, cots, wrt, bool(retain_graph))
+    _, grads, reached = _compute_grads(outputs, cots, wrt, bool(retain_graph), create_graph)
     result = []
     for n in wrt:
         if id(n) not in reached:
@@ -379,7 +422,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                        "been used in the graph; set allow_unused=True")
             result.append(None)
         else:
-            result.append(Tensor._wrap(Node.from_array(grads[id(n)], n.dtype)))
+            result.append(_grad_tensor(grads[id(n)], n.dtype))
     return tuple(result)
 
 

@@ -6,14 +6,17 @@
 [2.0, 4.0]
 
 They run on the autograd engine (forward + ``ember-autodiff`` compiled as one
-region). Not yet: nesting (``grad(grad(f))`` needs higher-order gradients
-through the frontend), ``jvp`` and ``vmap``.
+region). Transforms nest: inside another transform, gradients are recorded
+(``create_graph``: the differentiated function read back into the graph) so the
+outer one differentiates them again, e.g. ``grad(grad(f))``. Not yet: ``jvp``
+and ``vmap``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ember._src import ops
 from ember._src.autograd import enable_grad
 from ember._src.autograd import grad as _autograd_grad
 from ember._src.errors import op_error
@@ -22,13 +25,21 @@ from ember._src.tensor import Tensor
 __all__ = ["grad", "grad_and_value", "vjp"]
 
 
-def _prepare(args: tuple, argnums: int | Sequence[int], name: str):
+_depth = [0]  # how many transforms are running (> 1: nested)
+
+
+def _prepare(args: tuple, argnums: int | Sequence[int], name: str, nested: bool):
+    """The arguments to differentiate with respect to: fresh leaves, or, inside an
+    outer transform, aliases that stay connected to the outer one's inputs."""
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     args = list(args)
     for i in nums:
         if not isinstance(args[i], Tensor) or not args[i].is_floating_point():
             raise op_error(name, f"argument {i} must be a floating point tensor", TypeError)
-        args[i] = args[i].detach().requires_grad_(True)
+        if nested and args[i].requires_grad:
+            args[i] = ops.clone(args[i])
+        else:
+            args[i] = args[i].detach().requires_grad_(True)
     return nums, args
 
 
@@ -37,20 +48,26 @@ def grad_and_value(f: Callable, argnums: int | Sequence[int] = 0,
     """Like :func:`grad`, returning ``(gradients, value)``."""
 
     def wrapper(*args):
-        nums, inputs = _prepare(args, argnums, "func.grad")
-        with enable_grad():
-            out = f(*inputs)
-        aux = None
-        if has_aux:
-            out, aux = out
-        if not isinstance(out, Tensor) or out.numel() != 1:
-            raise op_error("func.grad", "the function must return a tensor with one "
-                                        "element (use func.vjp for other outputs)")
-        grads = _autograd_grad(out, [inputs[i] for i in nums], allow_unused=True)
-        grads = tuple(g if g is not None else inputs[i].detach() * 0.0
-                      for g, i in zip(grads, nums, strict=True))
+        _depth[0] += 1
+        try:
+            nested = _depth[0] > 1
+            nums, inputs = _prepare(args, argnums, "func.grad", nested)
+            with enable_grad():
+                out = f(*inputs)
+            aux = None
+            if has_aux:
+                out, aux = out
+            if not isinstance(out, Tensor) or out.numel() != 1:
+                raise op_error("func.grad", "the function must return a tensor with one "
+                                            "element (use func.vjp for other outputs)")
+            grads = _autograd_grad(out, [inputs[i] for i in nums], allow_unused=True,
+                                   create_graph=nested)
+            grads = tuple(g if g is not None else inputs[i].detach() * 0.0
+                          for g, i in zip(grads, nums, strict=True))
+        finally:
+            _depth[0] -= 1
         result = grads[0] if isinstance(argnums, int) else grads
-        value = out.detach()
+        value = out if nested else out.detach()
         return (result, (value, aux)) if has_aux else (result, value)
 
     return wrapper
@@ -69,7 +86,7 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -
 
 def vjp(f: Callable, *primals: Tensor):
     """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives one gradient per primal."""
-    _, inputs = _prepare(primals, tuple(range(len(primals))), "func.vjp")
+    _, inputs = _prepare(primals, tuple(range(len(primals))), "func.vjp", False)
     with enable_grad():
         out = f(*inputs)
 
