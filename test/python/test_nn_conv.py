@@ -315,6 +315,10 @@ def test_conv_transpose2d_output_size():
         em(ember.tensor(a), output_size=(10, 7))
     with pytest.raises(ValueError):
         tm(torch.tensor(a), output_size=(10, 7))
+    with pytest.raises(ValueError, match="must have 2 or 4 elements"):
+        em(ember.tensor(a), output_size=(1, 8, 7))
+    with pytest.raises(ValueError):
+        tm(torch.tensor(a), output_size=(1, 8, 7))
 
 
 class _raises:  # noqa: N801
@@ -349,22 +353,28 @@ def test_errors_point_at_the_call():
         F.conv1d(ember.randn(1, 1, 5), ember.randn(1, 1, 3), dilation=3)
     with _raises(ember.EmberError, "bias must be a 1-D tensor of size 6"):
         F.conv2d(x, ember.randn(6, 4, 3, 3), ember.randn(5))
-    with _raises(TypeError, "same floating point dtype"):
+    with _raises(ember.EmberError, "same floating point dtype"):
         F.conv2d(x.double(), ember.randn(6, 4, 3, 3))
-    with _raises(ValueError, "output padding must be smaller than either stride or dilation"):
+    with _raises(ember.EmberError, r"input type \(ember.float32\) and bias type \(ember.float64\)"):
+        F.conv2d(x, ember.randn(6, 4, 3, 3), ember.randn(6, dtype=ember.float64))
+    with _raises(ember.EmberError, "output padding must be smaller than either stride or dilation"):
         F.conv_transpose2d(x, ember.randn(4, 2, 3, 3), stride=2, output_padding=2)
     with _raises(ember.EmberError, "to have 3 channels"):
         F.conv_transpose1d(ember.randn(1, 4, 5), ember.randn(3, 2, 3))
-    with _raises(ValueError, "padding='same' is not supported for strided"):
+    with _raises(ember.EmberError, "padding='same' is not supported for strided"):
         F.conv2d(x, ember.randn(6, 4, 3, 3), stride=2, padding="same")
-    with _raises(ValueError, "padding must be 'valid', 'same'"):
+    with _raises(ember.EmberError, "padding must be 'valid', 'same'"):
         F.conv2d(x, ember.randn(6, 4, 3, 3), padding="full")
-    with _raises(ValueError, "stride must be >= 1"):
+    with _raises(ember.EmberError, "stride must be >= 1"):
         F.conv2d(x, ember.randn(6, 4, 3, 3), stride=0)
-    with _raises(ValueError, "padding must be >= 0"):
+    with _raises(ember.EmberError, "padding must be >= 0"):
         F.conv1d(ember.randn(1, 1, 5), ember.randn(1, 1, 3), padding=-1)
-    with _raises(ValueError, "stride must be an int or a tuple of 2 ints"):
+    with _raises(ember.EmberError, "stride must be an int or a tuple of 2 ints"):
         F.conv2d(x, ember.randn(6, 4, 3, 3), stride=(1, 2, 3))
+    with _raises(TypeError, "stride must be an int or a tuple of 2 ints"):
+        F.conv2d(x, ember.randn(6, 4, 3, 3), stride=2.0)
+    # NumPy ints are ints, as in PyTorch.
+    assert F.conv2d(x, ember.randn(6, 4, 3, 3), stride=np.int64(2)).shape == (2, 6, 2, 2)
 
 
 def test_module_errors_match_torch():
@@ -381,5 +391,5 @@ def test_module_errors_match_torch():
     m = nn.Conv2d(4, 6, 3)
     with _raises(ember.EmberError, r"to have 4 channels .*, but got 3 channels"):
         m(ember.randn(1, 3, 5, 5))
-    with _raises(TypeError, "same floating point dtype"):
+    with _raises(ember.EmberError, "same floating point dtype"):
         m(ember.randn(1, 4, 5, 5, dtype=ember.float64))

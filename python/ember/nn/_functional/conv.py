@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import builtins
+import operator
 
 from ember._src import ops
 from ember._src.errors import op_error
@@ -15,14 +16,19 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 
 
 def _tuple(v, nd: int, name: str, op: str, minimum: int) -> tuple[int, ...]:
-    vals = (v,) * nd if isinstance(v, int) else tuple(v)
+    """An int or a sequence of ints (NumPy ints included) as ``nd`` Python ints."""
+    try:
+        vals = (operator.index(v),) * nd if not isinstance(v, (tuple, list)) else \
+            tuple(operator.index(i) for i in v)
+    except TypeError:
+        raise op_error(op, f"{name} must be an int or a tuple of {nd} ints, got {v!r}",
+                       TypeError) from None
     if len(vals) == 1 and nd > 1:
         vals = vals * nd
-    if len(vals) != nd or not builtins.all(isinstance(i, int) for i in vals):
-        raise op_error(op, f"{name} must be an int or a tuple of {nd} ints, got {v!r}",
-                       ValueError)
+    if len(vals) != nd:
+        raise op_error(op, f"{name} must be an int or a tuple of {nd} ints, got {v!r}")
     if builtins.any(i < minimum for i in vals):
-        raise op_error(op, f"{name} must be >= {minimum}, got {v!r}", ValueError)
+        raise op_error(op, f"{name} must be >= {minimum}, got {v!r}")
     return vals
 
 
@@ -39,13 +45,21 @@ def _check(x, weight, bias, nd: int, op: str) -> tuple[Tensor, bool]:
                            f"got shape {tuple(x.shape)}")
     if not x.dtype.is_floating_point or x.dtype is not weight.dtype:
         raise op_error(op, f"input ({x.dtype}) and weight ({weight.dtype}) must have the "
-                           f"same floating point dtype", TypeError)
-    if bias is not None and (not isinstance(bias, Tensor) or
-                             tuple(bias.shape) != (weight.shape[0],)):
-        raise op_error(op, f"bias must be a 1-D tensor of size {weight.shape[0]}, got "
-                           f"{getattr(bias, 'shape', bias)}")
+                           f"same floating point dtype")
+    _check_bias(bias, weight.shape[0], x.dtype, op)
     unbatched = x.ndim == nd + 1
     return (ops.unsqueeze(x, 0) if unbatched else x), unbatched
+
+
+def _check_bias(bias, size: int, dt, op: str) -> None:
+    if bias is None:
+        return
+    if not isinstance(bias, Tensor) or tuple(bias.shape) != (size,):
+        raise op_error(op, f"bias must be a 1-D tensor of size {size}, got "
+                           f"{getattr(bias, 'shape', bias)}")
+    if bias.dtype is not dt:
+        raise op_error(op, f"input type ({dt}) and bias type ({bias.dtype}) should be the "
+                           f"same")
 
 
 def _bias(out: Tensor, bias: Tensor | None, nd: int) -> Tensor:
@@ -59,7 +73,7 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, op):
     stride = _tuple(stride, nd, "stride", op, 1)
     dilation = _tuple(dilation, nd, "dilation", op, 1)
     if not isinstance(groups, int) or groups < 1:
-        raise op_error(op, f"groups must be a positive int, got {groups!r}", ValueError)
+        raise op_error(op, f"groups must be a positive int, got {groups!r}")
     kernel = tuple(weight.shape[2:])
     if isinstance(padding, str):
         if padding == "valid":
@@ -67,15 +81,14 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, op):
             pairs = [(0, 0)] * nd
         elif padding == "same":
             if builtins.any(s != 1 for s in stride):
-                raise op_error(op, "padding='same' is not supported for strided convolutions",
-                               ValueError)
+                raise op_error(op, "padding='same' is not supported for strided convolutions")
             pairs = []
             for k, d in zip(kernel, dilation, strict=True):
                 total = d * (k - 1)
                 pairs.append((total // 2, total - total // 2))
         else:
             raise op_error(op, f"padding must be 'valid', 'same', an int or a tuple, got "
-                               f"{padding!r}", ValueError)
+                               f"{padding!r}")
     else:
         pairs = [(p, p) for p in _tuple(padding, nd, "padding", op, 0)]
     c_in, c_out = x.shape[1], weight.shape[0]
@@ -110,12 +123,12 @@ def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, di
     padding = _tuple(padding, nd, "padding", op, 0)
     output_padding = _tuple(output_padding, nd, "output_padding", op, 0)
     if not isinstance(groups, int) or groups < 1:
-        raise op_error(op, f"groups must be a positive int, got {groups!r}", ValueError)
+        raise op_error(op, f"groups must be a positive int, got {groups!r}")
     for o, s, d in zip(output_padding, stride, dilation, strict=True):
         if o >= builtins.max(s, d):
             raise op_error(op, f"output padding must be smaller than either stride or "
                                f"dilation, got output_padding={output_padding}, "
-                               f"stride={stride}, dilation={dilation}", ValueError)
+                               f"stride={stride}, dilation={dilation}")
     c_in = x.shape[1]
     if weight.shape[0] != c_in:
         raise op_error(op, f"expected input{tuple(x.shape)} to have {weight.shape[0]} "
@@ -123,9 +136,7 @@ def _conv_transpose(x, weight, bias, stride, padding, output_padding, groups, di
     if c_in % groups:
         raise op_error(op, f"in_channels ({c_in}) must be divisible by groups ({groups})")
     c_out = weight.shape[1] * groups
-    if bias is not None and (not isinstance(bias, Tensor) or tuple(bias.shape) != (c_out,)):
-        raise op_error(op, f"bias must be a 1-D tensor of size {c_out}, got "
-                           f"{getattr(bias, 'shape', bias)}")
+    _check_bias(bias, c_out, x.dtype, op)
     kernel = tuple(weight.shape[2:])
     full = tuple((p - 1) * s + d * (k - 1) + 1 for p, s, d, k in
                  zip(x.shape[2:], stride, dilation, kernel, strict=True))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ember._src import ops
 from ember._src.creation import empty
 from ember._src.tensor import Tensor
 from ember.nn import init
@@ -88,25 +87,10 @@ class MultiheadAttention(Module):
                 is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
         """Returns ``(attn_output, attn_weights)``; the weights are None unless
         ``need_weights``, (N, L, S) averaged over heads or (N, heads, L, S)."""
-        batched = query.ndim == 3
-        if self.batch_first and batched:
-            if key is value:
-                if query is key:
-                    query = key = value = ops.transpose(query, 1, 0)
-                else:
-                    query, key = (ops.transpose(x, 1, 0) for x in (query, key))
-                    value = key
-            else:
-                query, key, value = (ops.transpose(x, 1, 0) for x in (query, key, value))
-        out, weights = FA.multi_head_attention_forward(
+        return FA._mha(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
             self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
-            self.out_proj.weight, self.out_proj.bias, training=self.training,
-            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
-            use_separate_proj_weight=not self._qkv_same_embed_dim,
-            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
-            v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights,
-            is_causal=is_causal)
-        if self.batch_first and batched:
-            out = ops.transpose(out, 1, 0)
-        return out, weights
+            self.out_proj.weight, self.out_proj.bias, self.training, key_padding_mask,
+            need_weights, attn_mask, not self._qkv_same_embed_dim, self.q_proj_weight,
+            self.k_proj_weight, self.v_proj_weight, None, None, average_attn_weights,
+            is_causal, batch_first=self.batch_first)

@@ -146,7 +146,12 @@ class ConvTranspose1d(_ConvNd):
                         self.groups, self.dilation)
 
     def _output_padding(self, x, output_size):
-        size = tuple(output_size)[-self._nd:]
+        size = tuple(output_size)
+        if len(size) not in (self._nd, self._nd + 2):
+            raise ValueError(f"ConvTranspose{self._nd}D: for {x.ndim}D input, output_size "
+                             f"must have {self._nd} or {self._nd + 2} elements (got "
+                             f"{len(size)})")
+        size = size[-self._nd:]
         out = []
         for i in range(self._nd):
             base = ((x.shape[x.ndim - self._nd + i] - 1) * self.stride[i] - 2 * self.padding[i]
