@@ -73,6 +73,9 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
+        if isinstance(getattr(self, "milestones", None), dict):
+            # A Counter comes back from a checkpoint as a plain dict (MultiStepLR).
+            self.milestones = Counter(self.milestones)
 
     def get_last_lr(self) -> list[float]:
         """The learning rates set by the last ``step()``, one per param group."""
@@ -194,7 +197,7 @@ class MultiStepLR(LRScheduler):
                 for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[float]:
-        milestones = sorted(self.milestones.elements())
+        milestones = sorted(Counter(self.milestones).elements())
         return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch)
                 for base_lr in self.base_lrs]
 

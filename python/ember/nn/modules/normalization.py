@@ -44,8 +44,11 @@ class LayerNorm(Module):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+        s = f"{self.normalized_shape}, eps={self.eps}, " \
+            f"elementwise_affine={self.elementwise_affine}"
+        if self.elementwise_affine:
+            s += f", bias={self.bias is not None}"
+        return s
 
 
 class GroupNorm(Module):

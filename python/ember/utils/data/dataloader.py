@@ -38,7 +38,8 @@ class DataLoader:
 
     With ``num_workers > 0`` forked worker processes fetch and collate batches; they come
     back in order through shared memory, ``prefetch_factor`` batches ahead per worker.
-    Workers never compile ember code (see ``ember.utils.data._worker``).
+    Lazy tensors a dataset returns are realized in the workers, each compiling (or
+    loading from the disk cache) with its own MLIR context (see ``_worker.py``).
     """
 
     _initialized = False
