@@ -15,7 +15,7 @@ from ember._mlir import context, register_dialect, register_passes
 __version__ = "0.1.0"
 
 # The frontend (import order matters: methods are bound onto Tensor).
-from ember import autograd, func, nn, optim, utils  # noqa: E402
+from ember import autograd, func, linalg, nn, optim, utils  # noqa: E402
 from ember._src import methods as _methods  # noqa: E402,F401
 from ember._src.autograd import (  # noqa: E402
     enable_grad,
@@ -185,3 +185,8 @@ def is_tensor(obj) -> object:
     return isinstance(obj, Tensor)
 
 
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):  # noqa: A002
+    """``torch.norm``: see :func:`ember.linalg.norm`."""
+    return input.norm(p, dim, keepdim, dtype)

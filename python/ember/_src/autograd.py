@@ -146,12 +146,20 @@ def backward(self: Tensor, gradient=None, retain_graph=None, create_graph=False,
 # -- the engine ---------------------------------------------------------------------
 
 
-def _default_cotangent(t: Tensor, given) -> np.ndarray:
+def _default_cotangent(t: Tensor, given, create_graph: bool = False):
+    """The cotangent of output ``t``: an array, or with ``create_graph`` a given
+    tensor's node (a cotangent that requires grad is differentiated through)."""
     if given is None:
         if t.numel() != 1:
             raise op_error("backward", "grad can be implicitly created only for scalar "
                                        "outputs")
         return np.ones(tuple(t.shape), t.dtype.np)
+    if create_graph and isinstance(given, Tensor):
+        if tuple(given.shape) != tuple(t.shape):
+            raise op_error("backward", f"gradient has shape {tuple(given.shape)}, but the "
+                                       f"output has shape {tuple(t.shape)}")
+        with enable_grad():
+            return (given if given.dtype is t.dtype else given.to(t.dtype))._node
     g = given.numpy() if isinstance(given, Tensor) else np.asarray(given)
     if tuple(g.shape) != tuple(t.shape):
         raise op_error("backward", f"gradient has shape {tuple(g.shape)}, but the output has "
@@ -277,8 +285,8 @@ def _grad_module(args, nodes, refs, outputs):
     return module
 
 
-def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
-                   wrt: list[Node] | None, retain_graph: bool, create_graph: bool = False):
+def _compute_grads(roots: list[Tensor], cotangents: list, wrt: list[Node] | None,
+                   retain_graph: bool, create_graph: bool = False, op: str = "backward"):
     """The gradients of ``roots`` (given their cotangents) with respect to the float
     arguments of the graph behind them: NumPy arrays, computed now; or, with
     ``create_graph``, recorded nodes (the differentiated function read back into
@@ -286,10 +294,10 @@ def _compute_grads(roots: list[Tensor], cotangents: list[np.ndarray],
     root_nodes = [t._node for t in roots]
     for n in root_nodes:
         if not n.requires_grad:
-            raise op_error("backward", "element 0 of tensors does not require grad and does "
-                                       "not have a grad_fn")
+            raise op_error(op, "element 0 of tensors does not require grad and does not "
+                               "have a grad_fn")
         if n.buffer is not None and not n.inputs and n.leaf is None:
-            raise op_error("backward", _FREED)
+            raise op_error(op, _FREED)
     if not create_graph:
         realize(_pending_arguments(root_nodes, wrt))
     args, nodes, refs, ref, reached, shadow = _schedule(root_nodes, wrt)
@@ -341,7 +349,8 @@ def _record_grads(args, nodes, refs, outputs, root_nodes, cotangents, float_args
 
     module = _grad_module(args, nodes, refs, outputs)
     main = next(iter(module.body.operations))
-    cots = [Node.from_array(c, n.dtype) for c, n in zip(cotangents, root_nodes, strict=True)]
+    cots = [c if isinstance(c, Node) else Node.from_array(c, n.dtype)
+            for c, n in zip(cotangents, root_nodes, strict=True)]
     # The differentiated function recomputes the forward values; they are the
     # graph's own nodes again (so a gradient w.r.t. an intermediate still finds
     # it, at any order), found by operation and operands.
@@ -369,10 +378,11 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
     if retain_graph is None:
         retain_graph = create_graph
     tensors = list(tensors)
-    cots = [_default_cotangent(t, g) for t, g in zip(tensors, grad_tensors, strict=True)]
+    cots = [_default_cotangent(t, g, create_graph)
+            for t, g in zip(tensors, grad_tensors, strict=True)]
     if len(tensors) == 1 and tensors[0].requires_grad and tensors[0].is_leaf:
         leaf = tensors[0]  # d(leaf)/d(leaf): the given gradient itself
-        g = Tensor._wrap(Node.from_array(cots[0], leaf.dtype))
+        g = _grad_tensor(cots[0], leaf.dtype)
         with no_grad():
             leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
@@ -411,9 +421,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t in inputs:
         if not t.requires_grad:
             raise op_error("grad", "one of the differentiated tensors does not require grad")
-    cots = [_default_cotangent(t, g) for t, g in zip(outputs, grad_outputs, strict=True)]
+    cots = [_default_cotangent(t, g, create_graph)
+            for t, g in zip(outputs, grad_outputs, strict=True)]
     wrt = [t._node for t in inputs]
-    _, grads, reached = _compute_grads(outputs, cots, wrt, bool(retain_graph), create_graph)
+    _, grads, reached = _compute_grads(outputs, cots, wrt, bool(retain_graph), create_graph,
+                                       op="grad")
     result = []
     for n in wrt:
         if id(n) not in reached:

@@ -28,6 +28,12 @@ __all__ = ["grad", "grad_and_value", "vjp"]
 _depth = [0]  # how many transforms are running (> 1: nested)
 
 
+def _tracked(args) -> bool:
+    """Whether an argument carries gradient history from outside (autograd), so
+    the result must stay connected to it, as ``torch.func`` results do."""
+    return any(isinstance(a, Tensor) and a.requires_grad for a in args)
+
+
 def _prepare(args: tuple, argnums: int | Sequence[int], name: str, nested: bool):
     """The arguments to differentiate with respect to: fresh leaves, or, inside an
     outer transform, aliases that stay connected to the outer one's inputs."""
@@ -50,7 +56,7 @@ def grad_and_value(f: Callable, argnums: int | Sequence[int] = 0,
     def wrapper(*args):
         _depth[0] += 1
         try:
-            nested = _depth[0] > 1
+            nested = _depth[0] > 1 or _tracked(args)
             nums, inputs = _prepare(args, argnums, "func.grad", nested)
             with enable_grad():
                 out = f(*inputs)
@@ -85,15 +91,18 @@ def grad(f: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False) -
 
 
 def vjp(f: Callable, *primals: Tensor):
-    """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives one gradient per primal."""
-    _, inputs = _prepare(primals, tuple(range(len(primals))), "func.vjp", False)
+    """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives one gradient per primal.
+    Inside another transform (or on inputs that require grad) the results stay
+    differentiable."""
+    nested = _depth[0] > 0 or _tracked(primals)
+    _, inputs = _prepare(primals, tuple(range(len(primals))), "func.vjp", nested)
     with enable_grad():
         out = f(*inputs)
 
     def vjp_fn(cotangent: Tensor):
         grads = _autograd_grad(out, inputs, grad_outputs=cotangent, retain_graph=True,
-                               allow_unused=True)
+                               allow_unused=True, create_graph=nested)
         return tuple(g if g is not None else p.detach() * 0.0
                      for g, p in zip(grads, inputs, strict=True))
 
-    return out.detach(), vjp_fn
+    return (out if nested else out.detach()), vjp_fn
