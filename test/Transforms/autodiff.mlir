@@ -474,22 +474,42 @@ func.func @composite(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>) -> tensor<f32> {
 
 // -----
 
-// Errors: an op whose rule does not exist, and an op without the interface,
-// whose float result reaches an output.
-// ERR: error: 'ember.rem' op has no differentiation rule
-// ERR: error: 'ember.sort' op is not differentiable
-func.func @no_rule(%x: tensor<3xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
-  // expected-error @+1 {{'ember.rem' op has no differentiation rule}}
+// rem (C fmod): the dividend's cotangent passes through, the divisor's is
+// -g * trunc(x / y); sort: the values' cotangent is scattered back to the
+// positions the indices name.
+// CHECK-LABEL: func.func @rem_grad(
+// CHECK-SAME: %[[X:.*]]: tensor<3xf32>, %[[Y:.*]]: tensor<3xf32>, %[[G:.*]]: tensor<3xf32>)
+// CHECK: %[[Q:.*]] = ember.div %[[X]], %[[Y]]
+// CHECK: %[[T:.*]] = ember.select {{.*}} : tensor<3xf32>
+// CHECK: %[[P:.*]] = ember.mul %[[G]], %[[T]]
+// CHECK: %[[DY:.*]] = ember.neg %[[P]]
+// CHECK: return %{{.*}}, %[[G]], %[[DY]]
+func.func @rem(%x: tensor<3xf32>, %y: tensor<3xf32>) -> tensor<3xf32> {
   %0 = ember.rem %x, %y : tensor<3xf32>
   return %0 : tensor<3xf32>
 }
 
 // -----
 
-func.func @no_interface(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
-  // expected-error @+1 {{'ember.sort' op is not differentiable}}
+// CHECK-LABEL: func.func @sort_grad(
+// CHECK: %[[V:.*]], %[[I:.*]] = ember.sort
+// CHECK: ember.eq {{.*}} : tensor<3x4x4xi64>
+// CHECK: ember.sum {{.*}} [1] : tensor<3x4x4xf32> -> tensor<3x4xf32>
+// LOWERED-DAG: llvm.func @sort_grad_grad2(
+func.func @sort(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   %v, %i = ember.sort %x dim 1 : tensor<3x4xf32> -> tensor<3x4xf32>, tensor<3x4xi64>
   return %v : tensor<3x4xf32>
+}
+
+// -----
+
+// An op without the interface (here a foreign one) whose float result reaches
+// a differentiated output is an error naming it.
+// ERR: error: 'math.exp' op is not differentiable
+func.func @no_interface(%x: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'math.exp' op is not differentiable}}
+  %0 = math.exp %x : tensor<3xf32>
+  return %0 : tensor<3xf32>
 }
 
 // -----

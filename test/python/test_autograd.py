@@ -983,3 +983,33 @@ def test_repeated_training_step_compiles_once():
     later.append(step())
     assert ember.compiler.cache_stats().misses - misses <= 1
     assert later[3] < first
+
+
+@pytest.mark.parametrize("name", ["sort", "sort_desc", "topk", "fmod", "remainder", "mod"])
+def test_sort_and_remainder_gradients(name):
+    """sort's values are the input gathered at the indices (so are topk's and max over
+    a dim); fmod / remainder pass the dividend's gradient and -g * trunc / floor(x / y)
+    to the divisor, as PyTorch."""
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal((3, 5)) * 3
+    b = rng.uniform(0.5, 2.0, (3, 5)) * np.sign(rng.standard_normal((3, 5)))
+    grads = {}
+    for lib in (TORCH, EMBER):
+        x, y = _leaf(lib, a, "float64"), _leaf(lib, b, "float64")
+        w = lib.t(np.arange(15.0).reshape(3, 5) / 7)
+        if name == "sort":
+            out = x.sort(dim=1).values * w + (y * 0).sum()
+        elif name == "sort_desc":
+            out = x.sort(dim=0, descending=True).values * w + (y * 0).sum()
+        elif name == "topk":
+            out = x.topk(3, dim=1).values * w[:, :3] + (y * 0).sum()
+        elif name == "fmod":
+            out = lib.m.fmod(x, y) * w
+        elif name == "remainder":
+            out = lib.m.remainder(x, y) * w
+        else:
+            out = (x % y) * w
+        out.sum().backward()
+        grads[lib.name] = (x.grad, y.grad)
+    for got, want in zip(grads["ember"], grads["torch"], strict=True):
+        _close(got, want, "float64")

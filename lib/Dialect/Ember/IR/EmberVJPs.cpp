@@ -79,10 +79,6 @@ double countOf(RankedTensorType t, ArrayRef<int64_t> dims) {
   return n;
 }
 
-LogicalResult noRule(Operation *op) {
-  return op->emitOpError("has no differentiation rule");
-}
-
 } // namespace
 
 #define EMBER_VJP(OP)                                                          \
@@ -221,7 +217,16 @@ EMBER_VJP(MaximumOp) {
 EMBER_VJP(MinimumOp) {
   return extremeVJP(*this, b, getLhs(), getRhs(), cot[0], false, grads);
 }
-EMBER_VJP(RemOp) { return noRule(*this); }
+EMBER_VJP(RemOp) { // C fmod: (g, -g trunc(x / y)), as PyTorch's fmod
+  G g{b, getLoc()};
+  Location loc = getLoc();
+  Value q = g.div(getLhs(), getRhs());
+  Value down = FloorOp::create(b, loc, q);
+  Value up = g.neg(FloorOp::create(b, loc, g.neg(q)));
+  Value trunc = g.select(LtOp::create(b, loc, q, g.like(q, 0.0)), up, down);
+  grads.append({cot[0], g.neg(g.mul(cot[0], trunc))});
+  return success();
+}
 EMBER_VJP(LogicalAndOp) {
   grads.append({Value(), Value()});
   return success();
@@ -458,17 +463,19 @@ EMBER_VJP(PadOp) {
 // summed over `dim` of select(mask, g, 0), the k axis moved to `dim`, padded
 // up to the input's shape. O(numel(index) * n): fine for class indices
 // (cross-entropy), too much for embedding tables (needs a scatter op).
-EMBER_VJP(GatherOp) {
-  G g{b, getLoc()};
-  Location loc = getLoc();
-  RankedTensorType in = getInput().getType(), idx = getIndex().getType();
-  int64_t dim = static_cast<int64_t>(getDim());
+/// The adjoint of gathering `input` along `dim` at `index` (the gather's VJP
+/// w.r.t. its input): each cotangent element is added back at the position it
+/// was read from, as a one-hot scatter-add.
+static Value scatterBack(OpBuilder &b, Location loc, RankedTensorType in,
+                         Value index, int64_t dim, Value cotangent) {
+  G g{b, loc};
+  RankedTensorType idx = cast<RankedTensorType>(index.getType());
   int64_t rank = in.getRank(), n = in.getDimSize(dim);
   SmallVector<int64_t> withOne(idx.getShape()), wide(idx.getShape());
   withOne.push_back(1);
   wide.push_back(n);
   auto wideIdx = RankedTensorType::get(wide, idx.getElementType());
-  Value e = g.expand(g.reshape(getIndex(), idx.clone(withOne)), wideIdx);
+  Value e = g.expand(g.reshape(index, idx.clone(withOne)), wideIdx);
   // Negative indices count from the end, as the op reads them.
   Value n0 = FullOp::create(b, loc, wideIdx,
                             b.getIntegerAttr(idx.getElementType(), 0));
@@ -477,9 +484,9 @@ EMBER_VJP(GatherOp) {
   e = g.select(LtOp::create(b, loc, e, n0), g.add(e, nn), e);
   Value k = IotaOp::create(b, loc, wideIdx, static_cast<uint64_t>(rank));
   Value mask = EqOp::create(b, loc, e, k);
-  RankedTensorType gt = g.type(cot[0]);
+  RankedTensorType gt = g.type(cotangent);
   auto wideG = RankedTensorType::get(wide, gt.getElementType());
-  Value gw = g.expand(g.reshape(cot[0], gt.clone(withOne)), wideG);
+  Value gw = g.expand(g.reshape(cotangent, gt.clone(withOne)), wideG);
   Value picked = g.select(mask, gw, g.full(wideG, 0.0));
   Value summed = SumOp::create(b, loc, picked, ArrayRef<int64_t>{dim});
   // Axes: idx dims without `dim`, then k; move k to `dim`.
@@ -491,12 +498,23 @@ EMBER_VJP(GatherOp) {
   SmallVector<int64_t> low(rank, 0), high;
   for (int64_t i = 0; i < rank; ++i)
     high.push_back(in.getDimSize(i) - mt.getDimSize(i));
-  Value grad = llvm::all_of(high, [](int64_t h) { return h == 0; })
-                   ? moved
-                   : PadOp::create(b, loc, moved, low, high,
-                                   b.getFloatAttr(in.getElementType(), 0.0))
-                         .getResult();
+  if (llvm::all_of(high, [](int64_t h) { return h == 0; }))
+    return moved;
+  return PadOp::create(b, loc, moved, low, high,
+                       b.getFloatAttr(in.getElementType(), 0.0));
+}
+
+EMBER_VJP(GatherOp) {
+  Value grad = scatterBack(b, getLoc(), getInput().getType(), getIndex(),
+                           static_cast<int64_t>(getDim()), cot[0]);
   grads.append({grad, Value()});
+  return success();
+}
+
+// sort: the values are the input gathered at the indices.
+EMBER_VJP(SortOp) {
+  grads.push_back(scatterBack(b, getLoc(), getInput().getType(), getIndices(),
+                              static_cast<int64_t>(getDim()), cot[0]));
   return success();
 }
 

@@ -276,7 +276,8 @@ def Ember_CumsumOp : Ember_Op<"cumsum", [Pure, SameOperandsAndResultType,
   let hasVerifier = 1;
 }
 
-def Ember_SortOp : Ember_Op<"sort", [Pure, InferTypeOpAdaptor]> {
+def Ember_SortOp : Ember_Op<"sort", [Pure, InferTypeOpAdaptor,
+    DeclareOpInterfaceMethods<Ember_DifferentiableOpInterface>]> {
   let summary = "stable sort along one dimension, with the permutation";
   let description = [{
     Sorts along `dim`, ascending unless `descending`, and gives the sorted
