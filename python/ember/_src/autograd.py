@@ -120,21 +120,52 @@ def _set_grad(self: Tensor, value) -> None:
 
 
 def register_hook(self: Tensor, hook):
-    """Calls ``hook(grad)`` when this leaf's gradient is computed; a returned tensor
-    replaces the gradient. Returns a handle with ``remove()``."""
+    """Calls ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
+    replaces the gradient (for a non-leaf, also what flows on to its inputs: the
+    backward splits there into two regions). Returns a handle with ``remove()``."""
     if not self.requires_grad:
         raise op_error("register_hook", "cannot register a hook on a tensor that doesn't "
                                         "require gradient")
-    if not _is_leaf(self):
-        raise op_error("register_hook", "hooks on non-leaf tensors are not supported yet",
-                       NotImplementedError)
-    self._hooks = self._hooks + (hook,)
+    if _is_leaf(self):
+        self._hooks = self._hooks + (hook,)
+
+        class _LeafHandle:
+            def remove(_self):  # noqa: N805
+                self._hooks = tuple(h for h in self._hooks if h is not hook)
+
+        return _LeafHandle()
+    node = self._node
+    node.boundary = (node.boundary or ()) + (hook,)
 
     class _Handle:
         def remove(_self):  # noqa: N805
-            self._hooks = tuple(h for h in self._hooks if h is not hook)
+            rest = tuple(h for h in node.boundary or () if h is not hook)
+            node.boundary = rest or None
 
     return _Handle()
+
+
+def retain_grad(self: Tensor) -> None:
+    """Keeps the gradient of this non-leaf tensor in ``.grad`` after ``backward()``
+    (a no-op on leaves, which always keep theirs)."""
+    if not self.requires_grad:
+        raise op_error("retain_grad", "can't retain_grad on Tensor that has "
+                                      "requires_grad=False")
+    if _is_leaf(self) or self._node in _RETAINING:
+        return
+    ref = weakref.ref(self)
+
+    def keep(grad):
+        t = ref()
+        if t is not None:
+            with no_grad():
+                t._grad = grad if t._grad is None else t._grad + grad
+
+    self._node.boundary = (self._node.boundary or ()) + (keep,)
+    _RETAINING.add(self._node)
+
+
+_RETAINING: weakref.WeakSet = weakref.WeakSet()
 
 
 def backward(self: Tensor, gradient=None, retain_graph=None, create_graph=False,
@@ -172,10 +203,13 @@ _FREED = ("trying to backward through the graph a second time (or directly acces
           "the first time")
 
 
-def _is_arg(node: Node, wrt_ids: set[int] | None) -> bool:
+def _is_arg(node: Node, wrt_ids: set[int] | None, cut: frozenset = frozenset()) -> bool:
     """Whether ``node`` enters the backward region as an argument: a requested input,
-    a leaf, or a value no gradient flows through (a constant for the backward)."""
+    a leaf, a boundary where the backward splits (``cut``), or a value no gradient
+    flows through (a constant for the backward)."""
     if wrt_ids is not None and id(node) in wrt_ids:
+        return True
+    if id(node) in cut:
         return True
     if not node.requires_grad:
         return True
@@ -188,7 +222,8 @@ def _is_arg(node: Node, wrt_ids: set[int] | None) -> bool:
     return False
 
 
-def _pending_arguments(roots: list[Node], wrt: list[Node] | None) -> list[Node]:
+def _pending_arguments(roots: list[Node], wrt: list[Node] | None,
+                       cut: frozenset = frozenset()) -> list[Node]:
     """Arguments of the backward region not computed yet (leaves, requested inputs,
     values that need no gradient): they are realized first, in their own region."""
     wrt_ids = None if wrt is None else {id(n) for n in wrt if not n.inputs or
@@ -199,7 +234,7 @@ def _pending_arguments(roots: list[Node], wrt: list[Node] | None) -> list[Node]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if _is_arg(node, wrt_ids):
+        if _is_arg(node, wrt_ids, cut):
             if node.buffer is None:
                 out.append(node)
             continue
@@ -207,7 +242,7 @@ def _pending_arguments(roots: list[Node], wrt: list[Node] | None) -> list[Node]:
     return out
 
 
-def _schedule(roots: list[Node], wrt: list[Node] | None):
+def _schedule(roots: list[Node], wrt: list[Node] | None, cut: frozenset = frozenset()):
     """The graph behind ``roots`` through the nodes that carry gradients: arguments
     (``wrt`` first, then every other value read), op nodes in topological order
     with operand references, and the argument nodes a gradient reaches."""
@@ -236,7 +271,7 @@ def _schedule(roots: list[Node], wrt: list[Node] | None):
         if nid in ref:
             stack.pop()
             continue
-        if _is_arg(node, wrt_ids):
+        if _is_arg(node, wrt_ids, cut):
             stack.pop()
             ref[nid] = -(len(args) + 1)
             args.append(node)
@@ -285,13 +320,14 @@ def _grad_module(args, nodes, refs, outputs):
     return module
 
 
-def _compute_grads(roots: list[Tensor], cotangents: list, wrt: list[Node] | None,
-                   retain_graph: bool, create_graph: bool = False, op: str = "backward"):
+def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | None,
+                   retain_graph: bool, create_graph: bool = False, op: str = "backward",
+                   cut: frozenset = frozenset()):
     """The gradients of ``roots`` (given their cotangents) with respect to the float
     arguments of the graph behind them: NumPy arrays, computed now; or, with
     ``create_graph``, recorded nodes (the differentiated function read back into
-    the graph), so they can be differentiated again."""
-    root_nodes = [t._node for t in roots]
+    the graph), so they can be differentiated again. One region: the graph stops at
+    the ``cut`` boundaries, which are arguments with gradients like leaves."""
     for n in root_nodes:
         if not n.requires_grad:
             raise op_error(op, "element 0 of tensors does not require grad and does not "
@@ -299,8 +335,8 @@ def _compute_grads(roots: list[Tensor], cotangents: list, wrt: list[Node] | None
         if n.buffer is not None and not n.inputs and n.leaf is None:
             raise op_error(op, _FREED)
     if not create_graph:
-        realize(_pending_arguments(root_nodes, wrt))
-    args, nodes, refs, ref, reached, shadow = _schedule(root_nodes, wrt)
+        realize(_pending_arguments(root_nodes, wrt, cut))
+    args, nodes, refs, ref, reached, shadow = _schedule(root_nodes, wrt, cut)
     outputs = []
     for n in root_nodes:
         if ref[id(n)] < 0:  # an output that is itself an argument: no ops to run
@@ -366,6 +402,90 @@ def _record_grads(args, nodes, refs, outputs, root_nodes, cotangents, float_args
     return dict(zip([id(a) for a in float_args], results[len(root_nodes):], strict=True))
 
 
+_CUT = object()  # a boundary without hooks (a checkpoint)
+
+
+def _boundaries(roots: list[Node]) -> list[Node]:
+    """The boundary nodes behind ``roots`` (not the roots themselves), each before the
+    nodes it depends on: the order their gradients are complete in."""
+    order, seen, stack = [], set(), [(r, False) for r in roots]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        if node.requires_grad and node.leaf is None:
+            stack.extend((i, False) for i in node.inputs)
+    root_ids = {id(r) for r in roots}
+    return [n for n in reversed(order) if n.boundary is not None and id(n) not in root_ids]
+
+
+def _accumulate(into: dict, key: int, value) -> None:
+    if key not in into:
+        into[key] = value
+    elif isinstance(value, Node):
+        with enable_grad():
+            into[key] = _record_node("add", (), (into[key], value), value.shape, value.dtype)
+    else:
+        into[key] = into[key] + value
+
+
+def _run_backward_regions(root_nodes: list[Node], cotangents: list, wrt: list[Node] | None,
+                          retain_graph: bool, create_graph: bool, op: str):
+    """The gradients of ``root_nodes`` w.r.t. the leaves (or ``wrt``): one region, or,
+    where the graph has boundaries (hooks on non-leaf tensors, checkpoints), one
+    region per span between boundaries, from the outputs backwards. A boundary's
+    value is computed first (forward only) and its gradient, once complete and
+    passed through its hooks, is the cotangent of the next region, which recomputes
+    its span from the boundaries before it."""
+    bounds = _boundaries(root_nodes)
+    if not bounds:
+        return _compute_grads(root_nodes, cotangents, wrt, retain_graph, create_graph, op)
+    cut = frozenset(id(b) for b in bounds)
+    pending: dict[int, object] = {}
+    grads: dict[int, object] = {}
+    reached: set[int] = set()
+    args_by_id: dict[int, Node] = {}
+
+    def region(roots, cots):
+        args, g, r = _compute_grads(roots, cots, wrt, retain_graph, create_graph, op,
+                                    cut - {id(n) for n in roots})
+        for a in args:
+            if id(a) not in g or id(a) not in r:
+                continue
+            if id(a) in cut and id(a) not in {id(n) for n in roots}:
+                _accumulate(pending, id(a), g[id(a)])
+            else:
+                args_by_id[id(a)] = a
+                _accumulate(grads, id(a), g[id(a)])
+                reached.add(id(a))
+        for key in r:  # requested intermediates (autograd.grad w.r.t. a non-leaf)
+            if key not in cut and key in g and key not in args_by_id:
+                _accumulate(grads, key, g[key])
+                reached.add(key)
+
+    region(root_nodes, cotangents)
+    for b in bounds:
+        if id(b) not in pending:
+            continue
+        g = pending.pop(id(b))
+        for hook in b.boundary:
+            if hook is _CUT:
+                continue
+            replaced = hook(_grad_tensor(g, b.dtype))
+            if replaced is not None:
+                g = _default_cotangent(Tensor._wrap(b), replaced, create_graph)
+        if wrt is not None and id(b) in {id(n) for n in wrt}:
+            _accumulate(grads, id(b), g)
+            reached.add(id(b))
+        region([b], [g])
+    return list(args_by_id.values()), grads, reached
+
+
 def _grad_tensor(value, dt) -> Tensor:
     """A computed gradient (an array) or a recorded one (a node, ``create_graph``)."""
     if isinstance(value, Node):
@@ -387,8 +507,8 @@ def run_backward(tensors, grad_tensors, retain_graph=None, create_graph=False,
             leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     wrt = None if inputs is None else [t._node for t in inputs]
-    args, grads, reached = _compute_grads(tensors, cots, wrt, bool(retain_graph),
-                                          create_graph)
+    args, grads, reached = _run_backward_regions([t._node for t in tensors], cots, wrt,
+                                                 bool(retain_graph), create_graph, "backward")
     only = None if wrt is None else {id(n) for n in wrt}
     for a in args:
         owner = a.leaf() if a.leaf is not None else None
@@ -424,8 +544,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     cots = [_default_cotangent(t, g, create_graph)
             for t, g in zip(outputs, grad_outputs, strict=True)]
     wrt = [t._node for t in inputs]
-    _, grads, reached = _compute_grads(outputs, cots, wrt, bool(retain_graph), create_graph,
-                                       op="grad")
+    _, grads, reached = _run_backward_regions([t._node for t in outputs], cots, wrt,
+                                              bool(retain_graph), create_graph, "grad")
     result = []
     for n in wrt:
         if id(n) not in reached:
@@ -443,4 +563,6 @@ Tensor.requires_grad_ = requires_grad_
 Tensor.is_leaf = property(_is_leaf)
 Tensor.grad = property(_get_grad, _set_grad)
 Tensor.register_hook = register_hook
+Tensor.retain_grad = retain_grad
+Tensor.retains_grad = property(lambda self: not _is_leaf(self) and self._node in _RETAINING)
 Tensor.backward = backward

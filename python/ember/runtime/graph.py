@@ -16,7 +16,7 @@ from ember._src.dtypes import dtype
 
 class Node:
     __slots__ = ("op", "attrs", "inputs", "shape", "dtype", "loc", "buffer", "requires_grad",
-                 "leaf", "__weakref__")
+                 "leaf", "boundary", "__weakref__")
 
     def __init__(self, op: str, attrs: tuple, inputs: tuple[Node, ...], shape: tuple[int, ...],
                  dt: dtype, loc: tuple[str, int]):
@@ -31,6 +31,9 @@ class Node:
         # through this node, and the leaf tensor it belongs to (a weakref).
         self.requires_grad = False
         self.leaf = None
+        # Where a backward splits into regions (gradient hooks on a non-leaf,
+        # checkpoint boundaries): None, or the hooks to call with its gradient.
+        self.boundary = None
 
     @classmethod
     def from_array(cls, array: np.ndarray, dt: dtype, loc=("<data>", 0)) -> Node:

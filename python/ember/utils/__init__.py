@@ -1,5 +1,6 @@
-"""``ember.utils``: data loading (``ember.utils.data``)."""
+"""``ember.utils``: data loading (``ember.utils.data``) and activation checkpointing
+(``ember.utils.checkpoint``)."""
 
-from ember.utils import data
+from ember.utils import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
