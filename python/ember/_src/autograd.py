@@ -298,10 +298,12 @@ def _schedule(roots: list[Node], wrt: list[Node] | None, cut: frozenset = frozen
     return args, nodes, refs, ref, reached, shadow
 
 
-def _grad_module(args, nodes, refs, outputs):
-    """The forward region, differentiated: ``@main(args, cotangents) -> (outputs,
-    gradients of the float args)``."""
-    module = build_module(context(), args, nodes, refs, outputs)
+def _grad_module(args, nodes, refs, outputs, saved=()):
+    """The forward region, differentiated: ``@main(args, cotangents, saved values) ->
+    (outputs, gradients of the float args)``. ``saved`` lists the nodes whose values
+    the forward already computed: they become arguments, and the ops computing them
+    (and whatever only they used) drop out of the region."""
+    module = build_module(context(), args, nodes, refs, outputs, tag=bool(saved))
     with module.context:
         import mlir.ir as ir
 
@@ -317,7 +319,34 @@ def _grad_module(args, nodes, refs, outputs):
                 op.operation.erase()
             else:
                 op.attributes["sym_name"] = ir.StringAttr.get("main")
+                if saved:
+                    _pass_saved_values(op, saved)
     return module
+
+
+def _pass_saved_values(fn, saved) -> None:
+    """Replaces the values of the ``saved`` nodes in ``fn`` by new trailing arguments."""
+    import mlir.ir as ir
+
+    from ember.runtime.emit import NODE_ATTR
+
+    block = fn.regions[0].blocks[0]
+    found = {}
+    for op in block.operations:
+        if NODE_ATTR in op.attributes:
+            k = ir.IntegerAttr(op.attributes[NODE_ATTR]).value
+            del op.attributes[NODE_ATTR]
+            if k in saved:
+                found[k] = op
+    ftype = ir.FunctionType(ir.TypeAttr(fn.attributes["function_type"]).value)
+    inputs = list(ftype.inputs)
+    for k in saved:
+        result = found[k].results[0]
+        arg = block.add_argument(result.type, fn.location)
+        result.replace_all_uses_with(arg)
+        inputs.append(result.type)
+    fn.attributes["function_type"] = ir.TypeAttr.get(
+        ir.FunctionType.get(inputs, list(ftype.results)))
 
 
 def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | None,
@@ -349,14 +378,18 @@ def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | N
         for e in shadow.values():  # a zero constant in the recorded graph from now on
             e.requires_grad = False
         return _shadowed(args, grads, reached, shadow)
+    # Values the forward already computed are passed in, not recomputed.
+    saved = tuple(k for k, n in enumerate(nodes)
+                  if n.buffer is not None and n.op not in ("sort_values", "sort_indices"))
     key = ("autograd",
            tuple((n.op, n.attrs, n.shape, n.dtype.name, r) for n, r in zip(nodes, refs,
                                                                            strict=True)),
-           tuple((a.shape, a.dtype.name) for a in args), tuple(outputs))
+           tuple((a.shape, a.dtype.name) for a in args), tuple(outputs), saved)
     out_specs = [(n.shape, n.dtype.np) for n in root_nodes]
     out_specs += [(a.shape, a.dtype.np) for a in float_args]
-    exe = CACHE.get(key, out_specs, lambda: _grad_module(args, nodes, refs, outputs))
-    results = exe.run([np.ascontiguousarray(a.buffer) for a in args] + cotangents)
+    exe = CACHE.get(key, out_specs, lambda: _grad_module(args, nodes, refs, outputs, saved))
+    results = exe.run([np.ascontiguousarray(a.buffer) for a in args] + cotangents +
+                      [np.ascontiguousarray(nodes[k].buffer) for k in saved])
     for n, r in zip(root_nodes, results[:len(root_nodes)], strict=True):
         if n.buffer is None:
             n.buffer = r

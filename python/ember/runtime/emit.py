@@ -18,6 +18,7 @@ UNARY = frozenset("neg abs sign exp log log1p sqrt rsqrt tanh sigmoid erf sin co
 BINARY = frozenset("add sub mul div rem pow maximum minimum logical_and logical_or "
                    "eq ne lt le gt ge".split())
 REDUCE = frozenset("sum mean prod max min".split())
+NODE_ATTR = "ember.node"
 
 
 def scalar_attr(value, dt: dtype) -> ir.Attribute:
@@ -83,11 +84,12 @@ def _emit(node, args: list[ir.Value]) -> ir.Value:
 
 
 def build_module(ctx: ir.Context, inputs: list, nodes: list, refs: list[tuple[int, ...]],
-                 outputs: list[int]) -> ir.Module:
+                 outputs: list[int], tag: bool = False) -> ir.Module:
     """A module with ``@main(inputs...) -> outputs``.
 
     ``refs[i]`` lists the operands of ``nodes[i]``: ``-(k + 1)`` for input ``k``,
-    ``j >= 0`` for ``nodes[j]``.
+    ``j >= 0`` for ``nodes[j]``. With ``tag``, the op computing ``nodes[i]`` carries
+    ``ember.node = i``.
     """
     with ctx, ir.Location.unknown(ctx):
         module = ir.Module.create()
@@ -102,5 +104,8 @@ def build_module(ctx: ir.Context, inputs: list, nodes: list, refs: list[tuple[in
                     args = [block.arguments[-r - 1] if r < 0 else values[r] for r in operand_refs]
                     with ir.Location.file(node.loc[0], node.loc[1], 0):
                         values.append(_emit(node, args))
+                    if tag:  # which node an op computes (see autograd's saved values)
+                        values[-1].owner.attributes[NODE_ATTR] = ir.IntegerAttr.get(
+                            ir.IntegerType.get_signless(64), len(values) - 1)
                 func.ReturnOp([values[i] for i in outputs])
     return module
