@@ -27,6 +27,10 @@ bool carriesGradient(Value v) {
   return t && isa<FloatType>(t.getElementType());
 }
 
+/// The argument attribute that excludes a float argument from differentiation
+/// (a constant for the gradient: data, or a value that needs no gradient).
+constexpr StringLiteral kNoGrad = "ember.no_grad";
+
 /// Builds `@<f><suffix>` next to `f`; fails with a diagnostic on ops it cannot
 /// differentiate.
 LogicalResult differentiate(func::FuncOp f, StringRef suffix) {
@@ -39,7 +43,8 @@ LogicalResult differentiate(func::FuncOp f, StringRef suffix) {
   SmallVector<unsigned> wrt;
   for (auto [i, t] : llvm::enumerate(ft.getInputs())) {
     auto rt = dyn_cast<RankedTensorType>(t);
-    if (rt && isa<FloatType>(rt.getElementType())) {
+    if (rt && isa<FloatType>(rt.getElementType()) &&
+        !f.getArgAttr(i, kNoGrad)) {
       wrt.push_back(i);
       results.push_back(t);
     }
@@ -59,10 +64,21 @@ LogicalResult differentiate(func::FuncOp f, StringRef suffix) {
     b.clone(op, map);
   auto ret = cast<func::ReturnOp>(body.getTerminator());
 
+  // Activity: the values that depend on a differentiated argument. Only they
+  // take cotangents, so nothing is computed for the gradient of a constant
+  // (rules may still build one; it is dead code and goes away).
+  DenseSet<Value> active;
+  for (unsigned i : wrt)
+    active.insert(entry->getArgument(i));
+  for (Operation &op : entry->getOperations())
+    if (llvm::any_of(op.getOperands(),
+                     [&](Value v) { return active.contains(v); }))
+      active.insert(op.result_begin(), op.result_end());
+
   // Cotangents, accumulated at fan-out.
   DenseMap<Value, Value> cot;
   auto accumulate = [&](Value v, Value c) {
-    if (!c || !carriesGradient(v))
+    if (!c || !carriesGradient(v) || !active.contains(v))
       return;
     auto [it, inserted] = cot.try_emplace(v, c);
     if (!inserted)

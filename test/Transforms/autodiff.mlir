@@ -548,3 +548,21 @@ func.func @conv(%x: tensor<2x4x6x6xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x6x
       : tensor<2x4x6x6xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x2x2xf32>
   return %y : tensor<2x6x2x2xf32>
 }
+
+// -----
+
+// An argument marked {ember.no_grad} gets no gradient, and nothing is computed
+// for values that depend only on it (activity analysis): here the data input
+// of a matmul, whose gradient would be a second matmul.
+// CHECK-LABEL: func.func @linear_grad(
+// CHECK-SAME: %[[X:.*]]: tensor<4x3xf32>, %[[W:.*]]: tensor<3x2xf32>, %[[G:.*]]: tensor<4x2xf32>)
+// CHECK-SAME: -> (tensor<4x2xf32>, tensor<3x2xf32>)
+// CHECK: %[[Y:.*]] = ember.matmul %[[X]], %[[W]]
+// CHECK: %[[XT:.*]] = ember.transpose %[[X]] [1, 0]
+// CHECK: %[[DW:.*]] = ember.matmul %[[XT]], %[[G]]
+// CHECK: return %[[Y]], %[[DW]]
+// LOWERED-DAG: llvm.func @linear_grad_grad2(
+func.func @linear(%x: tensor<4x3xf32> {ember.no_grad}, %w: tensor<3x2xf32>) -> tensor<4x2xf32> {
+  %0 = ember.matmul %x, %w : tensor<4x3xf32>, tensor<3x2xf32> -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}

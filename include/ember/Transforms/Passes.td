@@ -53,7 +53,9 @@ def EmberAutodiff : Pass<"ember-autodiff", "::mlir::ModuleOp"> {
     For every public `func.func @f(args) -> (results)` made of ember ops, adds
     `@f_grad(args, cotangents) -> (results, gradients)`: one cotangent
     argument per result and one gradient per floating-point tensor argument
-    (in order; integer and bool arguments get none). The body is the forward
+    (in order; integer and bool arguments, and arguments marked
+    `{ember.no_grad}`, get none). Only values that depend on a differentiated
+    argument take cotangents (activity analysis), so constants cost nothing. The body is the forward
     computation followed by a generic reverse walk that calls each op's
     `DifferentiableOpInterface::buildVJP`: cotangents add up at fan-out,
     broadcasts reduce back to their input shapes, integer / bool values carry

@@ -307,6 +307,11 @@ def _grad_module(args, nodes, refs, outputs, saved=()):
     with module.context:
         import mlir.ir as ir
 
+        # Arguments that need no gradient are constants for ember-autodiff.
+        main = next(iter(module.body.operations))
+        no_grad_attr = ir.DictAttr.get({"ember.no_grad": ir.UnitAttr.get()})
+        main.arg_attrs = ir.ArrayAttr.get([ir.DictAttr.get({}) if a.requires_grad
+                                           else no_grad_attr for a in args])
         try:
             PassManager.parse("builtin.module(ember-autodiff{suffix=_grad})").run(
                 module.operation)
@@ -372,7 +377,7 @@ def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | N
             raise op_error("backward", "an output is a leaf; its gradient is the given "
                                        "gradient", NotImplementedError)
         outputs.append(ref[id(n)])
-    float_args = [a for a in args if a.dtype.is_floating_point]
+    float_args = [a for a in args if a.dtype.is_floating_point and a.requires_grad]
     if create_graph:
         grads = _record_grads(args, nodes, refs, outputs, root_nodes, cotangents, float_args)
         for e in shadow.values():  # a zero constant in the recorded graph from now on
@@ -384,7 +389,8 @@ def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | N
     key = ("autograd",
            tuple((n.op, n.attrs, n.shape, n.dtype.name, r) for n, r in zip(nodes, refs,
                                                                            strict=True)),
-           tuple((a.shape, a.dtype.name) for a in args), tuple(outputs), saved)
+           tuple((a.shape, a.dtype.name, a.requires_grad) for a in args), tuple(outputs),
+           saved)
     out_specs = [(n.shape, n.dtype.np) for n in root_nodes]
     out_specs += [(a.shape, a.dtype.np) for a in float_args]
     exe = CACHE.get(key, out_specs, lambda: _grad_module(args, nodes, refs, outputs, saved))
