@@ -208,7 +208,7 @@ def test_hook_returning_a_wrong_shape_raises():
     x, _ = leaves(ember)
     h = x * 2.0
     h.register_hook(lambda g: g.sum(0))
-    with pytest.raises(RuntimeError, match=r"shape \(4,\).*\(3, 4\)"):
+    with pytest.raises(RuntimeError, match=r"changed the size of value.*\(3, 4\).*\(4,\)"):
         h.sum().backward()
     th = torch.tensor(X, requires_grad=True) * 2.0
     th.register_hook(lambda g: g.sum(0))
@@ -465,3 +465,38 @@ def test_checkpoint_splits_the_backward_and_a_repeated_step_compiles_once():
 
 X7 = RNG.standard_normal((4, 7)).astype(np.float32)
 Y2 = RNG.standard_normal((4, 2)).astype(np.float32)
+
+
+def test_hook_fixes_match_torch():
+    """A hook on the output itself; retain_grad after the other hooks; autograd.grad
+    with a hooked or retained input; a hook returning a non-tensor or another dtype."""
+    for lib in ("ember", "torch"):
+        m = ember if lib == "ember" else torch
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * x).sum()
+        y.register_hook(lambda g: g * 3)
+        y.backward()
+        np.testing.assert_allclose(np.asarray(x.grad.tolist()), [6.0, 12.0])
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 2
+        h.retain_grad()
+        h.register_hook(lambda g: g * 10)
+        (h * h).sum().backward()
+        np.testing.assert_allclose(np.asarray(h.grad.tolist()), [40.0, 80.0])
+        h = x * 3
+        h.retain_grad()
+        (g,) = m.autograd.grad((h * h).sum(), [h])
+        np.testing.assert_allclose(np.asarray(g.tolist()), [6.0, 12.0])
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    h.register_hook(lambda g: g * 2)
+    gx, gh = ember.autograd.grad((h * h).sum(), [x, h])
+    np.testing.assert_allclose(gx.numpy(), [36.0, 72.0])
+    h = x * 3
+    h.register_hook(lambda g: 2.0)
+    with pytest.raises(TypeError, match="hook returned 'float'"):
+        (h * h).sum().backward()
+    h = x * 3
+    h.register_hook(lambda g: g.double())
+    with pytest.raises(RuntimeError, match="changed the type of value"):
+        (h * h).sum().backward()

@@ -161,6 +161,7 @@ def retain_grad(self: Tensor) -> None:
             with no_grad():
                 t._grad = grad if t._grad is None else t._grad + grad
 
+    keep._ember_retain = True  # runs after the other hooks
     self._node.boundary = (self._node.boundary or ()) + (keep,)
     _RETAINING.add(self._node)
 
@@ -482,16 +483,21 @@ def _run_backward_regions(root_nodes: list[Node], cotangents: list, wrt: list[No
     passed through its hooks, is the cotangent of the next region, which recomputes
     its span from the boundaries before it."""
     bounds = _boundaries(root_nodes)
+    # Hooks on an output see (and may replace) its given gradient.
+    cotangents = [_apply_hooks(n, c, create_graph) if n.boundary else c
+                  for n, c in zip(root_nodes, cotangents, strict=True)]
     if not bounds:
         return _compute_grads(root_nodes, cotangents, wrt, retain_graph, create_graph, op)
     cut = frozenset(id(b) for b in bounds)
+    # A requested input that is a boundary gets its gradient as a boundary does.
+    wrt_here = None if wrt is None else [n for n in wrt if id(n) not in cut]
     pending: dict[int, object] = {}
     grads: dict[int, object] = {}
     reached: set[int] = set()
     args_by_id: dict[int, Node] = {}
 
     def region(roots, cots):
-        args, g, r = _compute_grads(roots, cots, wrt, retain_graph, create_graph, op,
+        args, g, r = _compute_grads(roots, cots, wrt_here, retain_graph, create_graph, op,
                                     cut - {id(n) for n in roots})
         for a in args:
             if id(a) not in g or id(a) not in r:
@@ -511,18 +517,37 @@ def _run_backward_regions(root_nodes: list[Node], cotangents: list, wrt: list[No
     for b in bounds:
         if id(b) not in pending:
             continue
-        g = pending.pop(id(b))
-        for hook in b.boundary:
-            if hook is _CUT:
-                continue
-            replaced = hook(_grad_tensor(g, b.dtype))
-            if replaced is not None:
-                g = _default_cotangent(Tensor._wrap(b), replaced, create_graph)
+        g = _apply_hooks(b, pending.pop(id(b)), create_graph)
         if wrt is not None and id(b) in {id(n) for n in wrt}:
             _accumulate(grads, id(b), g)
             reached.add(id(b))
         region([b], [g])
     return list(args_by_id.values()), grads, reached
+
+
+def _apply_hooks(node: Node, grad, create_graph: bool):
+    """``grad`` (an array, or a node with ``create_graph``) passed through the hooks
+    of ``node`` in registration order, ``retain_grad`` last, as in PyTorch."""
+    hooks = [h for h in node.boundary if h is not _CUT]
+    hooks.sort(key=lambda h: getattr(h, "_ember_retain", False))
+    for hook in hooks:
+        replaced = hook(_grad_tensor(grad, node.dtype))
+        if replaced is None:
+            continue
+        if not isinstance(replaced, Tensor):
+            raise op_error("backward", f"expected Tensor, but hook returned "
+                                       f"'{type(replaced).__name__}'", TypeError)
+        if tuple(replaced.shape) != tuple(node.shape):
+            raise op_error("backward", f"hook {getattr(hook, '__name__', hook)!r} has changed "
+                                       f"the size of value: the gradient has shape "
+                                       f"{tuple(node.shape)}, the hook returned "
+                                       f"{tuple(replaced.shape)}")
+        if replaced.dtype is not node.dtype:
+            raise op_error("backward", f"hook {getattr(hook, '__name__', hook)!r} has changed "
+                                       f"the type of value: expected {node.dtype!r}, got "
+                                       f"{replaced.dtype!r}")
+        grad = replaced._node if create_graph else np.ascontiguousarray(replaced.numpy())
+    return grad
 
 
 def _grad_tensor(value, dt) -> Tensor:
