@@ -61,6 +61,22 @@ Value contract(PatternRewriter &rewriter, Location loc,
                             });
 }
 
+/// `v` with its dims permuted (`result[i] = v[perm[i]]`), by linalg.transpose.
+Value transposeTensor(OpBuilder &b, Location loc, Value v,
+                      ArrayRef<int64_t> perm) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(t.getDimSize(p));
+  Value init = emptyTensor(b, loc, t.clone(shape));
+  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
+}
+
+/// Below this many channels in the innermost loop, the channels-last form
+/// (innermost loop over channels, like a matmul's n) has too little to
+/// vectorize and the spatial-innermost form is used.
+constexpr int64_t kMinChannelLanes = 4;
+
 /// Shared setup of the three patterns: grouped types and affine helpers.
 struct ConvShapes {
   RankedTensorType input, filter, output;    // the ops' layouts
@@ -91,12 +107,63 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
     using IT = utils::IteratorType;
 
     Value result;
+    // The channels-last forms: the innermost loop runs over the output
+    // channels of a group (o for conv and its filter gradient, c for the input
+    // gradient), reading the filter (or the output gradient) transposed so that
+    // it is contiguous, writing a channels-last result that is transposed back,
+    // and broadcasting one input element: a matmul's loop order, which LLVM
+    // vectorizes.
+    auto id = [](int64_t from, int64_t count) {
+      SmallVector<int64_t> v;
+      for (int64_t i = 0; i < count; ++i)
+        v.push_back(from + i);
+      return v;
+    };
     if constexpr (std::is_same_v<Op, ConvOp>) {
-      // Loops (n, g, o, c, k..., p...): p innermost and parallel, so the
-      // innermost loop writes the output row contiguously.
       ConvShapes s(op.getLhs().getType(), op.getRhs().getType(), op.getType(),
                    groups);
-      int64_t sp = s.spatial, k0 = 4, p0 = 4 + sp, loops = 4 + 2 * sp;
+      int64_t sp = s.spatial, loops = 4 + 2 * sp;
+      int64_t o = s.filterG.getDimSize(1);
+      if (o >= kMinChannelLanes) {
+        // Loops (n, g, p..., c, k..., o).
+        int64_t p0 = 2, c = 2 + sp, k0 = 3 + sp, oDim = 3 + 2 * sp;
+        SmallVector<AffineExpr> in = {d(0), d(1), d(c)}, f = {d(1), d(c)},
+                                out = {d(0), d(1)};
+        for (int64_t i = 0; i < sp; ++i) {
+          in.push_back(d(p0 + i) * stride[i] + d(k0 + i) * dilation[i]);
+          f.push_back(d(k0 + i));
+          out.push_back(d(p0 + i));
+        }
+        f.push_back(d(oDim));
+        out.push_back(d(oDim));
+        SmallVector<IT> its(loops, IT::parallel);
+        for (int64_t i = c; i < oDim; ++i)
+          its[i] = IT::reduction;
+        Value x = reshapeTensor(rewriter, loc, op.getLhs(), s.inputG);
+        Value w = reshapeTensor(rewriter, loc, op.getRhs(), s.filterG);
+        SmallVector<int64_t> wPerm = {0, 2};
+        wPerm.append(id(3, sp));
+        wPerm.push_back(1); // (G, C, K..., O)
+        w = transposeTensor(rewriter, loc, w, wPerm);
+        SmallVector<int64_t> lastShape = {s.outputG.getDimSize(0), groups};
+        lastShape.append(s.outputG.getShape().drop_front(3).begin(),
+                         s.outputG.getShape().drop_front(3).end());
+        lastShape.push_back(o);
+        result = contract(rewriter, loc, s.outputG.clone(lastShape),
+                          ValueRange{x, w},
+                          {AffineMap::get(loops, 0, in, ctx),
+                           AffineMap::get(loops, 0, f, ctx),
+                           AffineMap::get(loops, 0, out, ctx)},
+                          its);
+        SmallVector<int64_t> back = {0, 1, 2 + sp};
+        back.append(id(2, sp)); // (N, G, O, P...)
+        result = transposeTensor(rewriter, loc, result, back);
+        rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, s.output));
+        return success();
+      }
+      // Loops (n, g, o, c, k..., p...): p innermost and parallel, so the
+      // innermost loop writes the output row contiguously.
+      int64_t k0 = 4, p0 = 4 + sp;
       SmallVector<AffineExpr> in = {d(0), d(1), d(3)}, f = {d(1), d(2), d(3)},
                               out = {d(0), d(1), d(2)};
       for (int64_t i = 0; i < sp; ++i) {
@@ -116,12 +183,51 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
                         its);
       result = reshapeTensor(rewriter, loc, result, s.output);
     } else if constexpr (std::is_same_v<Op, ConvWeightGradOp>) {
-      // Loops (g, o, c, k..., n, p...): the filter is the small output, the
-      // batch and output positions are reduced.
       ConvShapes s(op.getLhs().getType(), op.getType(), op.getRhs().getType(),
                    groups);
-      int64_t sp = s.spatial, k0 = 3, n = 3 + sp, p0 = 4 + sp,
-              loops = 4 + 2 * sp;
+      int64_t sp = s.spatial, loops = 4 + 2 * sp;
+      int64_t o = s.filterG.getDimSize(1);
+      if (o >= kMinChannelLanes) {
+        // Loops (g, c, k..., n, p..., o): the filter is the small output,
+        // transposed to (G, C, K..., O); batch and positions are reduced.
+        int64_t k0 = 2, n = 2 + sp, p0 = 3 + sp, oDim = 3 + 2 * sp;
+        SmallVector<AffineExpr> in = {d(n), d(0), d(1)}, dy = {d(n), d(0)},
+                                out = {d(0), d(1)};
+        for (int64_t i = 0; i < sp; ++i) {
+          in.push_back(d(p0 + i) * stride[i] + d(k0 + i) * dilation[i]);
+          dy.push_back(d(p0 + i));
+          out.push_back(d(k0 + i));
+        }
+        dy.push_back(d(oDim));
+        out.push_back(d(oDim));
+        SmallVector<IT> its(loops, IT::parallel);
+        for (int64_t i = n; i < oDim; ++i)
+          its[i] = IT::reduction;
+        Value x = reshapeTensor(rewriter, loc, op.getLhs(), s.inputG);
+        Value g = reshapeTensor(rewriter, loc, op.getRhs(), s.outputG);
+        SmallVector<int64_t> gPerm = {0, 1};
+        gPerm.append(id(3, sp));
+        gPerm.push_back(2); // (N, G, P..., O)
+        g = transposeTensor(rewriter, loc, g, gPerm);
+        SmallVector<int64_t> lastShape = {groups, s.filterG.getDimSize(2)};
+        lastShape.append(s.filterG.getShape().drop_front(3).begin(),
+                         s.filterG.getShape().drop_front(3).end());
+        lastShape.push_back(o);
+        result = contract(rewriter, loc, s.filterG.clone(lastShape),
+                          ValueRange{x, g},
+                          {AffineMap::get(loops, 0, in, ctx),
+                           AffineMap::get(loops, 0, dy, ctx),
+                           AffineMap::get(loops, 0, out, ctx)},
+                          its);
+        SmallVector<int64_t> back = {0, 2 + sp, 1};
+        back.append(id(2, sp)); // (G, O, C, K...)
+        result = transposeTensor(rewriter, loc, result, back);
+        rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, s.filter));
+        return success();
+      }
+      // Loops (g, o, c, k..., n, p...): the filter is the small output, the
+      // batch and output positions are reduced.
+      int64_t k0 = 3, n = 3 + sp, p0 = 4 + sp;
       SmallVector<AffineExpr> in = {d(n), d(0), d(2)}, dy = {d(n), d(0), d(1)},
                               out = {d(0), d(1), d(2)};
       for (int64_t i = 0; i < sp; ++i) {
@@ -169,6 +275,46 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
       if (s.outputG.getNumElements() != 0)
         z = tensor::InsertSliceOp::create(rewriter, loc, g, z, offsets, sizes,
                                           strides);
+      Value w = reshapeTensor(rewriter, loc, op.getRhs(), s.filterG);
+      int64_t cCount = s.filterG.getDimSize(2);
+      if (cCount >= kMinChannelLanes) {
+        // Loops (n, g, s..., o, k..., c): the filter transposed to
+        // (G, O, K..., C), a channels-last result (N, G, S..., C).
+        int64_t s0 = 2, oDim = 2 + sp, kk0 = 3 + sp, c = 3 + 2 * sp;
+        SmallVector<AffineExpr> zx = {d(0), d(1), d(oDim)}, f = {d(1), d(oDim)},
+                                out = {d(0), d(1)};
+        for (int64_t i = 0; i < sp; ++i) {
+          int64_t k = s.filter.getDimSize(2 + i);
+          zx.push_back(d(s0 + i) + (k - 1) * dilation[i] -
+                       d(kk0 + i) * dilation[i]);
+          f.push_back(d(kk0 + i));
+          out.push_back(d(s0 + i));
+        }
+        f.push_back(d(c));
+        out.push_back(d(c));
+        SmallVector<IT> its(loops, IT::parallel);
+        for (int64_t i = oDim; i < c; ++i)
+          its[i] = IT::reduction;
+        SmallVector<int64_t> wPerm = {0, 1};
+        wPerm.append(id(3, sp));
+        wPerm.push_back(2); // (G, O, K..., C)
+        Value wt = transposeTensor(rewriter, loc, w, wPerm);
+        SmallVector<int64_t> lastShape = {s.inputG.getDimSize(0), groups};
+        lastShape.append(s.inputG.getShape().drop_front(3).begin(),
+                         s.inputG.getShape().drop_front(3).end());
+        lastShape.push_back(cCount);
+        result = contract(rewriter, loc, s.inputG.clone(lastShape),
+                          ValueRange{z, wt},
+                          {AffineMap::get(loops, 0, zx, ctx),
+                           AffineMap::get(loops, 0, f, ctx),
+                           AffineMap::get(loops, 0, out, ctx)},
+                          its);
+        SmallVector<int64_t> back = {0, 1, 2 + sp};
+        back.append(id(2, sp)); // (N, G, C, S...)
+        result = transposeTensor(rewriter, loc, result, back);
+        rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, s.input));
+        return success();
+      }
       SmallVector<AffineExpr> zx = {d(0), d(1), d(3)}, f = {d(1), d(3), d(2)},
                               out = {d(0), d(1), d(2)};
       for (int64_t i = 0; i < sp; ++i) {
@@ -181,7 +327,6 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
       SmallVector<IT> its(loops, IT::parallel);
       for (int64_t i = 3; i < p0; ++i)
         its[i] = IT::reduction;
-      Value w = reshapeTensor(rewriter, loc, op.getRhs(), s.filterG);
       result = contract(rewriter, loc, s.inputG, ValueRange{z, w},
                         {AffineMap::get(loops, 0, zx, ctx),
                          AffineMap::get(loops, 0, f, ctx),

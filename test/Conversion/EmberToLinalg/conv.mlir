@@ -2,7 +2,8 @@
 
 // Each conv op is one linalg.generic over grouped views (N, G, C, S...),
 // (G, O, C, K...), (N, G, O, P...): the tap index p * stride + k * dilation
-// is affine, groups are a split channel dim, loops (n, g, o, c, k..., p...).
+// is affine, groups are a split channel dim. With few channels per group the
+// loops are (n, g, o, c, k..., p...), the spatial dim innermost.
 
 // CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d3, d6 * 2 + d4, d7 * 2 + d5 * 3)>
 // CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d3, d4, d5)>
@@ -42,16 +43,56 @@ func.func @conv_transpose1d(%g: tensor<1x3x4xf32>, %w: tensor<3x2x3xf32>) -> ten
 
 // -----
 
-// The filter gradient reduces over the batch and the output positions; f16
-// accumulates in f32.
+// With at least 4 channels in the innermost loop, the channels-last form:
+// the filter is transposed to (G, C, K..., O), the loops are (n, g, p..., c,
+// k..., o) like a matmul's (m, k, n), and the channels-last result is
+// transposed back.
+
+// CHECK-DAG: #[[$CIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d4, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[$CW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d4, d5, d6, d7)>
+// CHECK-DAG: #[[$COUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
+// CHECK-LABEL: func.func @conv_channels_last(
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x8x3x3x3xf32>) outs(%{{.*}} : tensor<1x3x3x3x8xf32>) permutation = [0, 2, 3, 4, 1]
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$CIN]], #[[$CW]], #[[$COUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[WT]] : tensor<2x1x3x6x6xf32>, tensor<1x3x3x3x8xf32>) outs(%{{.*}} : tensor<2x1x4x4x8xf32>)
+// CHECK: linalg.transpose ins(%[[R]] : tensor<2x1x4x4x8xf32>) outs(%{{.*}} : tensor<2x1x8x4x4xf32>) permutation = [0, 1, 4, 2, 3]
+func.func @conv_channels_last(%x: tensor<2x3x6x6xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<2x8x4x4xf32> {
+  %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
+      : tensor<2x3x6x6xf32>, tensor<8x3x3x3xf32> -> tensor<2x8x4x4xf32>
+  return %y : tensor<2x8x4x4xf32>
+}
+
+// -----
+
+// The filter gradient reduces over the batch and the output positions, the
+// output gradient transposed channels-last; f16 accumulates in f32.
 
 // CHECK-LABEL: func.func @weight_grad_f16(
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]{{.*}} outs(%{{.*}} : tensor<1x4x1x3xf32>)
+// CHECK: %[[GT:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x1x4x3xf16>) outs(%{{.*}} : tensor<2x1x3x4xf16>) permutation = [0, 1, 3, 2]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[GT]] : tensor<2x1x1x5xf16>, tensor<2x1x3x4xf16>) outs(%{{.*}} : tensor<1x1x3x4xf32>)
 // CHECK: arith.extf
 // CHECK: arith.truncf {{.*}} : f32 to f16
+// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
 // CHECK: tensor.collapse_shape {{.*}} into tensor<4x1x3xf16>
 func.func @weight_grad_f16(%x: tensor<2x1x5xf16>, %g: tensor<2x4x3xf16>) -> tensor<4x1x3xf16> {
   %w = ember.conv_weight_grad %x, %g stride [1] dilation [1] groups 1
       : tensor<2x1x5xf16>, tensor<2x4x3xf16> -> tensor<4x1x3xf16>
   return %w : tensor<4x1x3xf16>
+}
+
+// -----
+
+// The input gradient channels-last: the filter transposed to (G, O, K..., C),
+// loops (n, g, s..., o, k..., c), the zero-bordered operand read at
+// s + (K - 1 - k) * dilation.
+
+// CHECK-DAG: #[[$TZ:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d2 - d4 + 2)>
+// CHECK-LABEL: func.func @conv_transpose_channels_last(
+// CHECK: %[[Z:.*]] = tensor.insert_slice
+// CHECK: %[[WT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x3x4x3xf32>) outs(%{{.*}} : tensor<1x3x3x4xf32>) permutation = [0, 1, 3, 2]
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$TZ]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[Z]], %[[WT]] : tensor<1x1x3x11xf32>, tensor<1x3x3x4xf32>) outs(%{{.*}} : tensor<1x1x9x4xf32>)
+// CHECK: linalg.transpose ins(%[[R]] : tensor<1x1x9x4xf32>) outs(%{{.*}} : tensor<1x1x4x9xf32>) permutation = [0, 1, 3, 2]
+func.func @conv_transpose_channels_last(%g: tensor<1x3x4xf32>, %w: tensor<3x4x3xf32>) -> tensor<1x4x9xf32> {
+  %x = ember.conv_transpose %g, %w stride [2] dilation [1] groups 1
+      : tensor<1x3x4xf32>, tensor<3x4x3xf32> -> tensor<1x4x9xf32>
+  return %x : tensor<1x4x9xf32>
 }
