@@ -72,9 +72,15 @@ Value finishReduction(
   return reshapeTensor(b, loc, acc, resultType);
 }
 
+/// Float sums and products may be reassociated: LLVM then vectorizes a
+/// reduction along the innermost dim with vector partial accumulators (the
+/// order of the additions changes within float rounding, as in PyTorch's own
+/// vectorized kernels).
+constexpr arith::FastMathFlags kReassoc = arith::FastMathFlags::reassoc;
+
 Value addValues(OpBuilder &b, Location l, Value x, Value acc) {
   if (isa<FloatType>(x.getType()))
-    return arith::AddFOp::create(b, l, x, acc);
+    return arith::AddFOp::create(b, l, x, acc, kReassoc);
   return arith::AddIOp::create(b, l, x, acc);
 }
 
@@ -102,7 +108,7 @@ Value combine(MeanOp, OpBuilder &b, Location l, Value x, Value acc) {
 }
 Value combine(ProdOp, OpBuilder &b, Location l, Value x, Value acc) {
   if (isa<FloatType>(x.getType()))
-    return arith::MulFOp::create(b, l, x, acc);
+    return arith::MulFOp::create(b, l, x, acc, kReassoc);
   return arith::MulIOp::create(b, l, x, acc);
 }
 Value combine(MaxOp, OpBuilder &b, Location l, Value x, Value acc) {

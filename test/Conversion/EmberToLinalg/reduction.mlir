@@ -13,7 +13,7 @@
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<3xf32>) -> tensor<3xf32>
 // CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["reduction", "parallel", "reduction"]} ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<3xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[ACC:.*]]: f32):
-// CHECK-NEXT: %[[S:.*]] = arith.addf %[[A]], %[[ACC]] : f32
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[A]], %[[ACC]] fastmath<reassoc> : f32
 // CHECK-NEXT: linalg.yield %[[S]] : f32
 // CHECK: return %[[R]] : tensor<3xf32>
 func.func @sum_f32(%x: tensor<2x3x4xf32>) -> tensor<3xf32> {
@@ -96,7 +96,7 @@ func.func @sum_no_dims(%x: tensor<2x3xi64>) -> tensor<2x3xi64> {
 // CHECK: %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<2x3xf16>) outs(%[[INIT]] : tensor<2xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f16, %[[OUT:.*]]: f32):
 // CHECK-NEXT: %[[W:.*]] = arith.extf %[[A]] : f16 to f32
-// CHECK-NEXT: %[[S:.*]] = arith.addf %[[W]], %[[OUT]] : f32
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[W]], %[[OUT]] fastmath<reassoc> : f32
 // CHECK-NEXT: linalg.yield %[[S]] : f32
 // CHECK: %[[EMPTY2:.*]] = tensor.empty() : tensor<2xf16>
 // CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$ID1]], #[[$ID1]]], iterator_types = ["parallel"]} ins(%[[ACC]] : tensor<2xf32>) outs(%[[EMPTY2]] : tensor<2xf16>)
@@ -138,7 +138,7 @@ func.func @mean_keepdim_f32(%x: tensor<2x3x4xf32>) -> tensor<2x1x1xf32> {
 // CHECK-SAME: outs(%{{.*}} : tensor<2xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f16, %[[OUT:.*]]: f32):
 // CHECK-NEXT: %[[W:.*]] = arith.extf %[[A]] : f16 to f32
-// CHECK-NEXT: arith.addf %[[W]], %[[OUT]] : f32
+// CHECK-NEXT: arith.addf %[[W]], %[[OUT]] fastmath<reassoc> : f32
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%[[ACC]] : tensor<2xf32>) outs(%{{.*}} : tensor<2xf16>)
 // CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: f16):
@@ -160,7 +160,7 @@ func.func @mean_f16(%x: tensor<2x3xf16>) -> tensor<2xf16> {
 // CHECK-SAME: iterator_types = ["reduction", "parallel"]
 // CHECK-SAME: outs(%[[INIT]] : tensor<3xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[ACC:.*]]: f32):
-// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[ACC]] : f32
+// CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[ACC]] fastmath<reassoc> : f32
 // CHECK-NEXT: linalg.yield %[[P]] : f32
 // CHECK: %[[IONE:.*]] = arith.constant 1 : i64
 // CHECK: %[[IINIT:.*]] = linalg.fill ins(%[[IONE]] : i64)
