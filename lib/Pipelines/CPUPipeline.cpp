@@ -34,6 +34,7 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   pm.addPass(createConvertEmberToLinalg());
   addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
+  pm.addPass(createEmberTileMatmul());
   pm.addNestedPass<func::FuncOp>(createEmberPrepareFunctionBoundaries());
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map},"
@@ -41,7 +42,8 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                 "modify-public-functions},"
                 "canonicalize");
   bufferization::buildBufferDeallocationPipeline(pm);
-  addPasses(pm, "convert-linalg-to-loops");
+  addPasses(pm,
+            "convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true}");
   pm.addPass(createEmberWidenBoolMemrefs());
   addPasses(pm, "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
                 "lower-affine");
@@ -49,7 +51,8 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
     pm.addPass(createEmberExpandMath());
   addPasses(
       pm, "convert-math-to-funcs,convert-math-to-llvm{approximate-log1p=false},"
-          "arith-expand{include-bf16},finalize-memref-to-llvm,"
+          "arith-expand{include-bf16},convert-vector-to-llvm,"
+          "finalize-memref-to-llvm,"
           "convert-math-to-libm,convert-arith-to-llvm,"
           "convert-func-to-llvm,convert-cf-to-llvm,"
           "reconcile-unrealized-casts");

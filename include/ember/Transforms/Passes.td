@@ -47,6 +47,24 @@ def EmberPrepareFunctionBoundaries : Pass<"ember-prepare-function-boundaries",
                            "::mlir::tensor::TensorDialect"];
 }
 
+def EmberTileMatmul : Pass<"ember-tile-matmul", "::mlir::ModuleOp"> {
+  let summary = "Register-tile and vectorize the matmuls marked `ember.tile`";
+  let description = [{
+    Runs on tensors. Every `linalg.matmul` carrying the `ember.tile` attribute
+    (2-D float matmuls whose sizes the tile divides, see the ember.matmul
+    lowering) is tiled 8 x 32 x 16 (m, n, k) with `scf.for` and vectorized:
+    each tile becomes a `vector.contract` lowered to outer products, 8 rows of
+    32-lane `vector.fma` accumulators that stay in registers across the 16 k
+    steps. The schedule is a transform-dialect script run by the upstream
+    `transform-interpreter` (injected into the module, then removed).
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect", "::mlir::transform::TransformDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::arith::ArithDialect"
+  ];
+}
+
 def EmberAutodiff : Pass<"ember-autodiff", "::mlir::ModuleOp"> {
   let summary = "Reverse-mode differentiation of ember functions";
   let description = [{

@@ -15,6 +15,19 @@ using namespace mlir::ember;
 
 namespace {
 
+/// The register tile of ember-tile-matmul (m, n, k): matmuls of 2-D f32 / f64
+/// operands whose sizes it divides are left to that pass as linalg.matmul.
+constexpr int64_t kTileM = 8, kTileN = 32, kTileK = 16;
+
+bool isTileable(RankedTensorType lhs, RankedTensorType rhs) {
+  Type t = lhs.getElementType();
+  if (lhs.getRank() != 2 || rhs.getRank() != 2 || !(t.isF32() || t.isF64()))
+    return false;
+  int64_t m = lhs.getDimSize(0), k = lhs.getDimSize(1), n = rhs.getDimSize(1);
+  return m > 0 && n > 0 && k > 0 && m % kTileM == 0 && n % kTileN == 0 &&
+         k % kTileK == 0;
+}
+
 struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatmulOp op,
@@ -25,6 +38,19 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
     RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
     RankedTensorType out = op.getType();
     int64_t a = lhs.getRank(), b = rhs.getRank();
+    if (isTileable(lhs, rhs)) {
+      // A plain 2-D float matmul that the register tile divides: a named
+      // linalg.matmul for ember-tile-matmul to tile and vectorize.
+      Value init =
+          filledTensor(rewriter, loc, out,
+                       scalarConstant(rewriter, loc, out.getElementType(), 0));
+      auto mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{out},
+                                         ValueRange{op.getLhs(), op.getRhs()},
+                                         ValueRange{init});
+      mm->setAttr("ember.tile", rewriter.getUnitAttr());
+      rewriter.replaceOp(op, mm->getResults());
+      return success();
+    }
     bool hasM = a >= 2, hasN = b >= 2;
     int64_t nb = out.getRank() - hasM - hasN;
     // Loop dims: batch [0, nb), then m, k, n: with n innermost the loops
