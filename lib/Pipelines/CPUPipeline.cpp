@@ -33,14 +33,19 @@ void addPasses(OpPassManager &pm, StringRef pipeline) {
 void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
   pm.addPass(createConvertEmberToLinalg());
-  addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
+  // Matmuls are tiled before elementwise fusion: its reshape propagation would
+  // turn a named matmul between reshapes back into a generic with the
+  // reduction innermost.
   pm.addPass(createEmberTileMatmul());
+  addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
   pm.addNestedPass<func::FuncOp>(createEmberPrepareFunctionBoundaries());
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map},"
                 "buffer-results-to-out-params{hoist-static-allocs "
                 "modify-public-functions},"
-                "canonicalize");
+                // cse merges the equal subviews a tiled loop reads and writes
+                // back, so canonicalize drops the copy of a tile onto itself.
+                "cse,canonicalize");
   bufferization::buildBufferDeallocationPipeline(pm);
   addPasses(pm,
             "convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true}");

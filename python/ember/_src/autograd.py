@@ -20,6 +20,7 @@ from ember._src.errors import op_error
 from ember._src.tensor import GradMode, Tensor, _record_node
 from ember.runtime import CACHE, Node, realize
 from ember.runtime.emit import build_module
+from ember.runtime.realize import _contiguous
 
 
 class _GradContext:
@@ -196,7 +197,7 @@ def _default_cotangent(t: Tensor, given, create_graph: bool = False):
     if tuple(g.shape) != tuple(t.shape):
         raise op_error("backward", f"gradient has shape {tuple(g.shape)}, but the output has "
                                    f"shape {tuple(t.shape)}")
-    return np.ascontiguousarray(g.astype(t.dtype.np))
+    return _contiguous(g.astype(t.dtype.np))
 
 
 _FREED = ("trying to backward through the graph a second time (or directly access saved "
@@ -395,8 +396,8 @@ def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | N
     out_specs = [(n.shape, n.dtype.np) for n in root_nodes]
     out_specs += [(a.shape, a.dtype.np) for a in float_args]
     exe = CACHE.get(key, out_specs, lambda: _grad_module(args, nodes, refs, outputs, saved))
-    results = exe.run([np.ascontiguousarray(a.buffer) for a in args] + cotangents +
-                      [np.ascontiguousarray(nodes[k].buffer) for k in saved])
+    results = exe.run([_contiguous(a.buffer) for a in args] + cotangents +
+                      [_contiguous(nodes[k].buffer) for k in saved])
     for n, r in zip(root_nodes, results[:len(root_nodes)], strict=True):
         if n.buffer is None:
             n.buffer = r
@@ -546,7 +547,7 @@ def _apply_hooks(node: Node, grad, create_graph: bool):
             raise op_error("backward", f"hook {getattr(hook, '__name__', hook)!r} has changed "
                                        f"the type of value: expected {node.dtype!r}, got "
                                        f"{replaced.dtype!r}")
-        grad = replaced._node if create_graph else np.ascontiguousarray(replaced.numpy())
+        grad = replaced._node if create_graph else _contiguous(replaced.numpy())
     return grad
 
 

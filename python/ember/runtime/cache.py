@@ -36,7 +36,11 @@ class CacheStats:
 
 
 def _compiler_identity() -> str:
-    core = Path(ember.__file__).parent / "libEmberCompiler.so"
+    # The compiled core next to the extension module this process loaded (in an
+    # editable install it is not next to the Python sources).
+    from ember import _ember_ext
+
+    core = Path(_ember_ext.__file__).parent / "libEmberCompiler.so"
     h = hashlib.sha256(ember.__version__.encode())
     try:
         h.update(core.read_bytes())
