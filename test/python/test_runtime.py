@@ -225,3 +225,15 @@ def test_forked_child_compiles(tmp_path, monkeypatch):
         raise AssertionError("compiling in a forked child hung")
     assert proc.exitcode == 0
     assert abs(queue.get(timeout=5) - (3 * np.exp(0.5) - 1)) < 1e-5
+
+
+def test_backward_without_disk_cache_takes_0d_values(monkeypatch):
+    """The JIT path (EMBER_DISK_CACHE=0) checks argument shapes: 0-d leaves, saved
+    values and cotangents stay 0-d."""
+    monkeypatch.setenv("EMBER_DISK_CACHE", "0")
+    ember.runtime.CACHE.clear_memory()
+    x = ember.tensor(3.0, requires_grad=True)
+    y = x * x
+    assert y.item() == 9.0  # a saved (realized) 0-d value
+    (y * x).backward()
+    assert x.grad.item() == 27.0
