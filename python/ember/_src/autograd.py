@@ -373,6 +373,8 @@ def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | N
     if not create_graph:
         realize(_pending_arguments(root_nodes, wrt, cut))
     args, nodes, refs, ref, reached, shadow = _schedule(root_nodes, wrt, cut)
+    if not create_graph:  # requested inputs the outputs do not use
+        realize([a for a in args if a.buffer is None])
     outputs = []
     for n in root_nodes:
         if ref[id(n)] < 0:  # an output that is itself an argument: no ops to run
