@@ -17,7 +17,7 @@ def ConvertEmberToLinalg : Pass<"convert-ember-to-linalg"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect", "::mlir::LLVM::LLVMDialect"
   ];
 }
 

@@ -9,7 +9,9 @@
 #include "ember/Conversion/Passes.h"
 #include "ember/Dialect/Ember/IR/EmberOps.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::ember;
@@ -122,6 +124,48 @@ Value combine(MinOp, OpBuilder &b, Location l, Value x, Value acc) {
   return arith::MinSIOp::create(b, l, x, acc);
 }
 
+/// A float max (min) that propagates NaN, as two reductions LLVM vectorizes:
+/// `maxnum` assuming no NaN (nnan, nsz), and a count of the NaNs; where the
+/// count is not zero the result is NaN (so the no-NaN assumption only matters
+/// where its result is discarded). A NaN-propagating `maximumf` reduction
+/// would stay scalar (arith-expand turns it into compare / select chains).
+template <bool isMax>
+Value floatExtreme(OpBuilder &b, Location loc, Value input,
+                   ArrayRef<int64_t> dims, Value init) {
+  Type t = init.getType();
+  auto flags = LLVM::FastmathFlagsAttr::get(
+      b.getContext(), LLVM::FastmathFlags::nnan | LLVM::FastmathFlags::nsz);
+  Value extreme = reduceGeneric(
+      b, loc, input, dims, init,
+      [&](OpBuilder &nb, Location l, Value x, Value acc) -> Value {
+        Operation *op = isMax ? LLVM::MaxNumOp::create(nb, l, x, acc)
+                              : LLVM::MinNumOp::create(nb, l, x, acc);
+        op->setAttr("fastmathFlags", flags);
+        return op->getResult(0);
+      });
+  Value nans = reduceGeneric(
+      b, loc, input, dims, scalarConstant(b, loc, t, 0),
+      [&](OpBuilder &nb, Location l, Value x, Value acc) -> Value {
+        Value isNan =
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNO, x, x);
+        Value one =
+            arith::SelectOp::create(nb, l, isNan, scalarConstant(nb, l, t, 1),
+                                    scalarConstant(nb, l, t, 0));
+        return arith::AddFOp::create(nb, l, acc, one, kReassoc);
+      });
+  auto type = cast<RankedTensorType>(extreme.getType());
+  return elementwiseGeneric(
+      b, loc, type, ValueRange{extreme, nans},
+      [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+        Value any = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+                                          v[1], scalarConstant(nb, l, t, 0));
+        Value nan = arith::ConstantOp::create(
+            nb, l,
+            nb.getFloatAttr(t, std::numeric_limits<double>::quiet_NaN()));
+        return arith::SelectOp::create(nb, l, any, nan, v[0]);
+      });
+}
+
 template <typename OpTy> struct ReduceToLinalg : public OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
@@ -131,11 +175,19 @@ template <typename OpTy> struct ReduceToLinalg : public OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     auto inType = cast<RankedTensorType>(op.getInput().getType());
     Type accType = computeType(inType.getElementType());
-    Value acc = reduceGeneric(rewriter, loc, op.getInput(), op.getDims(),
-                              reduceInit(op, rewriter, loc, accType),
-                              [&](OpBuilder &b, Location l, Value x, Value a) {
-                                return combine(op, b, l, x, a);
-                              });
+    Value acc;
+    if constexpr (std::is_same_v<OpTy, MaxOp> || std::is_same_v<OpTy, MinOp>) {
+      if (isa<FloatType>(accType))
+        acc = floatExtreme<std::is_same_v<OpTy, MaxOp>>(
+            rewriter, loc, op.getInput(), op.getDims(),
+            reduceInit(op, rewriter, loc, accType));
+    }
+    if (!acc)
+      acc = reduceGeneric(rewriter, loc, op.getInput(), op.getDims(),
+                          reduceInit(op, rewriter, loc, accType),
+                          [&](OpBuilder &b, Location l, Value x, Value a) {
+                            return combine(op, b, l, x, a);
+                          });
     function_ref<Value(OpBuilder &, Location, Value)> finish = nullptr;
     int64_t count = 1;
     for (int64_t d : op.getDims())

@@ -177,15 +177,24 @@ func.func @prod(%x: tensor<2x3xf32>, %y: tensor<2x3xi64>) -> (tensor<3xf32>, ten
 
 // -----
 
-// max starts at -inf (the lowest integer) and propagates NaN (maximumf).
+// max starts at -inf (the lowest integer) and propagates NaN. For floats it
+// is two reductions LLVM vectorizes, maxnum assuming no NaN and a count of
+// the NaNs, and a select that makes the result NaN where the count is not 0.
 // CHECK-LABEL: func.func @max(
 // CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[NINF]] : f32)
-// CHECK: linalg.generic
+// CHECK: %[[EXT:.*]] = linalg.generic
 // CHECK-SAME: outs(%[[INIT]] : tensor<2xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[ACC:.*]]: f32):
-// CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[A]], %[[ACC]] : f32
+// CHECK-NEXT: %[[M:.*]] = llvm.intr.maxnum(%[[A]], %[[ACC]]) {fastmathFlags = #llvm.fastmath<nnan, nsz>} : (f32, f32) -> f32
 // CHECK-NEXT: linalg.yield %[[M]] : f32
+// CHECK: %[[NANS:.*]] = linalg.generic
+// CHECK: arith.cmpf uno
+// CHECK: arith.addf {{.*}} fastmath<reassoc> : f32
+// CHECK: linalg.generic {{.*}} ins(%[[EXT]], %[[NANS]] : tensor<2xf32>, tensor<2xf32>)
+// CHECK: %[[ANY:.*]] = arith.cmpf ogt
+// CHECK: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
+// CHECK: arith.select %[[ANY]], %[[NAN]], %{{.*}} : f32
 // CHECK: %[[IMIN:.*]] = arith.constant -2147483648 : i32
 // CHECK: %[[IINIT:.*]] = linalg.fill ins(%[[IMIN]] : i32)
 // CHECK: linalg.generic
@@ -208,10 +217,11 @@ func.func @max(%x: tensor<2x3xf32>, %y: tensor<2x3xi32>) -> (tensor<2xf32>, tens
 // CHECK-SAME: outs(%[[INIT]] : tensor<2xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: bf16, %[[OUT:.*]]: f32):
 // CHECK-NEXT: %[[W:.*]] = arith.extf %[[A]] : bf16 to f32
-// CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[W]], %[[OUT]] : f32
+// CHECK-NEXT: %[[M:.*]] = llvm.intr.maxnum(%[[W]], %[[OUT]]) {{.*}} : (f32, f32) -> f32
 // CHECK-NEXT: linalg.yield %[[M]] : f32
+// CHECK: %[[SEL:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %{{.*}} : tensor<2xf32>, tensor<2xf32>)
 // CHECK: linalg.generic
-// CHECK-SAME: ins(%[[ACC]] : tensor<2xf32>) outs(%{{.*}} : tensor<2xbf16>)
+// CHECK-SAME: ins(%[[SEL]] : tensor<2xf32>) outs(%{{.*}} : tensor<2xbf16>)
 // CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: bf16):
 // CHECK-NEXT: %[[T:.*]] = arith.truncf %[[V]] : f32 to bf16
 // CHECK-NEXT: linalg.yield %[[T]] : bf16
@@ -222,14 +232,15 @@ func.func @max_bf16(%x: tensor<2x3xbf16>) -> tensor<2xbf16> {
 
 // -----
 
-// min starts at +inf (the highest integer) and propagates NaN (minimumf).
+// min starts at +inf (the highest integer) and propagates NaN (minnum and a
+// NaN count, as max).
 // CHECK-LABEL: func.func @min(
 // CHECK: %[[PINF:.*]] = arith.constant 0x7F800000 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[PINF]] : f32)
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%[[INIT]] : tensor<3xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[ACC:.*]]: f32):
-// CHECK-NEXT: %[[M:.*]] = arith.minimumf %[[A]], %[[ACC]] : f32
+// CHECK-NEXT: %[[M:.*]] = llvm.intr.minnum(%[[A]], %[[ACC]]) {fastmathFlags = #llvm.fastmath<nnan, nsz>} : (f32, f32) -> f32
 // CHECK-NEXT: linalg.yield %[[M]] : f32
 // CHECK: %[[IMAX:.*]] = arith.constant 127 : i8
 // CHECK: %[[IINIT:.*]] = linalg.fill ins(%[[IMAX]] : i8)
