@@ -136,7 +136,7 @@ def register_hook(self: Tensor, hook):
 
         return _LeafHandle()
     node = self._node
-    node.boundary = (node.boundary or ()) + (hook,)
+    add_boundary(node, hook)
 
     class _Handle:
         def remove(_self):  # noqa: N805
@@ -163,7 +163,7 @@ def retain_grad(self: Tensor) -> None:
                 t._grad = grad if t._grad is None else t._grad + grad
 
     keep._ember_retain = True  # runs after the other hooks
-    self._node.boundary = (self._node.boundary or ()) + (keep,)
+    add_boundary(self._node, keep)
     _RETAINING.add(self._node)
 
 
@@ -222,26 +222,6 @@ def _is_arg(node: Node, wrt_ids: set[int] | None, cut: frozenset = frozenset()) 
             raise op_error("backward", _FREED)
         return True  # a leaf that is not requested (autograd.grad)
     return False
-
-
-def _pending_arguments(roots: list[Node], wrt: list[Node] | None,
-                       cut: frozenset = frozenset()) -> list[Node]:
-    """Arguments of the backward region not computed yet (leaves, requested inputs,
-    values that need no gradient): they are realized first, in their own region."""
-    wrt_ids = None if wrt is None else {id(n) for n in wrt if not n.inputs or
-                                        n.leaf is not None or not n.requires_grad}
-    out, seen, stack = [], set(), list(roots)
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if _is_arg(node, wrt_ids, cut):
-            if node.buffer is None:
-                out.append(node)
-            continue
-        stack.extend(node.inputs)
-    return out
 
 
 def _schedule(roots: list[Node], wrt: list[Node] | None, cut: frozenset = frozenset()):
@@ -370,10 +350,10 @@ def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | N
                                "have a grad_fn")
         if n.buffer is not None and not n.inputs and n.leaf is None:
             raise op_error(op, _FREED)
-    if not create_graph:
-        realize(_pending_arguments(root_nodes, wrt, cut))
     args, nodes, refs, ref, reached, shadow = _schedule(root_nodes, wrt, cut)
-    if not create_graph:  # requested inputs the outputs do not use
+    if not create_graph:
+        # Arguments not computed yet (leaves, boundaries, values that need no
+        # gradient, requested inputs) are realized first, in their own region.
         realize([a for a in args if a.buffer is None])
     outputs = []
     for n in root_nodes:
@@ -446,6 +426,16 @@ def _record_grads(args, nodes, refs, outputs, root_nodes, cotangents, float_args
 
 
 _CUT = object()  # a boundary without hooks (a checkpoint)
+_BOUNDARIES: weakref.WeakSet = weakref.WeakSet()  # live nodes with a boundary
+
+
+def add_boundary(node: Node, hook=_CUT) -> None:
+    """Makes ``node`` a place where the backward splits, calling ``hook`` with its
+    gradient there (``_CUT``: split only, once)."""
+    if hook is _CUT and _CUT in (node.boundary or ()):
+        return
+    node.boundary = (node.boundary or ()) + (hook,)
+    _BOUNDARIES.add(node)
 
 
 def _boundaries(roots: list[Node]) -> list[Node]:
@@ -485,7 +475,7 @@ def _run_backward_regions(root_nodes: list[Node], cotangents: list, wrt: list[No
     value is computed first (forward only) and its gradient, once complete and
     passed through its hooks, is the cotangent of the next region, which recomputes
     its span from the boundaries before it."""
-    bounds = _boundaries(root_nodes)
+    bounds = _boundaries(root_nodes) if _BOUNDARIES else []
     # Hooks on an output see (and may replace) its given gradient.
     cotangents = [_apply_hooks(n, c, create_graph) if n.boundary else c
                   for n, c in zip(root_nodes, cotangents, strict=True)]

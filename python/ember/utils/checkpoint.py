@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ember._src.autograd import _CUT
+from ember._src.autograd import add_boundary
 from ember._src.tensor import Tensor
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
@@ -26,8 +26,8 @@ def _mark(values) -> None:
         node = values._node
         if node.requires_grad and node.leaf is not None or not node.requires_grad:
             return
-        if node.inputs and _CUT not in (node.boundary or ()):
-            node.boundary = (node.boundary or ()) + (_CUT,)
+        if node.inputs:
+            add_boundary(node)
     elif isinstance(values, (tuple, list)):
         for v in values:
             _mark(v)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from ember._src.creation import empty
-from ember.nn import init
 from ember.nn._functional import conv as F
+from ember.nn.modules.linear import reset_weight_and_bias
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 
@@ -62,12 +60,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        reset_weight_and_bias(self.weight, self.bias)
 
     def extra_repr(self) -> str:
         s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
