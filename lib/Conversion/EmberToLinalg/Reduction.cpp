@@ -113,14 +113,11 @@ Value combine(ProdOp, OpBuilder &b, Location l, Value x, Value acc) {
     return arith::MulFOp::create(b, l, x, acc, kReassoc);
   return arith::MulIOp::create(b, l, x, acc);
 }
+// Integer max / min; float ones are floatExtreme's.
 Value combine(MaxOp, OpBuilder &b, Location l, Value x, Value acc) {
-  if (isa<FloatType>(x.getType()))
-    return arith::MaximumFOp::create(b, l, x, acc);
   return arith::MaxSIOp::create(b, l, x, acc);
 }
 Value combine(MinOp, OpBuilder &b, Location l, Value x, Value acc) {
-  if (isa<FloatType>(x.getType()))
-    return arith::MinimumFOp::create(b, l, x, acc);
   return arith::MinSIOp::create(b, l, x, acc);
 }
 
