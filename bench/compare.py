@@ -6,8 +6,8 @@
 
 Every framework gets the same inputs (NumPy, fixed seeds), the same initial weights
 (PyTorch's, copied), the same shapes and the same number of threads (PyTorch:
-``torch.set_num_threads``; JAX: ``XLA_FLAGS``, set before JAX is imported; Ember's
-kernels are single-threaded today). Each workload first checks that the frameworks agree
+``torch.set_num_threads``; JAX: ``XLA_FLAGS``, set before JAX is imported; Ember:
+``ember.set_num_threads``). Each workload first checks that the frameworks agree
 with PyTorch eager (outputs, losses, gradients), then times warmup + the median of
 ``--repeat`` samples. The table gives each framework's number, its ratio to PyTorch
 eager (> 1: faster than eager) and the fraction of the machine limit (peak FP32 FLOP/s
@@ -246,6 +246,7 @@ def _import_frameworks(threads: int) -> None:
 
     ember, torch = _ember, _torch
     torch.set_num_threads(threads)
+    ember.set_num_threads(threads)
     try:
         import jax as _jax
         import jax.numpy as _jnp
@@ -826,8 +827,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"ember {ember.__version__ if hasattr(ember, '__version__') else '?'}, torch "
           f"{torch.__version__}, jax {jax_version}, numpy {np.__version__}")
     print(f"threads: PyTorch {torch.get_num_threads()} (torch.set_num_threads), JAX "
-          f"{args.threads} (XLA_FLAGS={os.environ['XLA_FLAGS']!r}){pinned}; Ember's kernels "
-          f"are single-threaded today")
+          f"{args.threads} (XLA_FLAGS={os.environ['XLA_FLAGS']!r}){pinned}; Ember "
+          f"{ember.get_num_threads()} (ember.set_num_threads)")
     print(f"peak FP32: {ctx.limits.peak_flops / 1e9:.0f} GFLOP/s -- {ctx.limits.peak_note}")
     print(f"memory bandwidth: {ctx.limits.stream_bw / 1e9:.1f} GB/s -- "
           f"{ctx.limits.stream_note}")

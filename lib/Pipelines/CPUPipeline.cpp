@@ -47,9 +47,22 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                 // back, so canonicalize drops the copy of a tile onto itself.
                 "cse,canonicalize");
   bufferization::buildBufferDeallocationPipeline(pm);
-  addPasses(pm,
-            "convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true}");
+  pm.addNestedPass<func::FuncOp>(createEmberStridedCopiesToLinalg());
+  if (options.parallel)
+    addPasses(pm, "scf-forall-to-parallel,convert-linalg-to-parallel-loops");
+  else
+    addPasses(pm, "scf-forall-to-for,convert-linalg-to-loops");
+  addPasses(pm, "convert-vector-to-scf{full-unroll=true}");
   pm.addPass(createEmberWidenBoolMemrefs());
+  if (options.parallel) {
+    // Large outermost parallel loops become OpenMP parallel regions with one
+    // statically scheduled worksharing loop; LLVM's OpenMPIRBuilder outlines
+    // them into calls of the OpenMP runtime ABI, which libEmberRuntime
+    // implements on its thread pool.
+    pm.addNestedPass<func::FuncOp>(createEmberParallelLoops());
+    addPasses(pm, "convert-scf-to-openmp");
+    pm.addNestedPass<func::FuncOp>(createEmberOmpNowait());
+  }
   addPasses(pm, "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
                 "lower-affine");
   if (options.expandMath)
@@ -57,8 +70,9 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
   addPasses(
       pm, "convert-math-to-funcs,convert-math-to-llvm{approximate-log1p=false},"
           "arith-expand{include-bf16},convert-vector-to-llvm,"
-          "finalize-memref-to-llvm,"
-          "convert-math-to-libm,convert-arith-to-llvm,"
+          // Heap blocks come from libEmberRuntime's cache.
+          "finalize-memref-to-llvm{use-generic-functions},"
+          "convert-math-to-libm,convert-arith-to-llvm,convert-openmp-to-llvm,"
           "convert-func-to-llvm,convert-cf-to-llvm,"
           "reconcile-unrealized-casts");
 }

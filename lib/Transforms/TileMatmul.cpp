@@ -18,6 +18,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir {
@@ -31,20 +32,43 @@ using namespace mlir;
 
 namespace {
 
-/// The schedule: tiles of 8 x 32 x 16 (m, n, k), each vectorized into a
-/// vector.contract and lowered to 8 rows of 32-lane FMAs.
-constexpr StringLiteral kSchedule = R"mlir(
+/// The schedule for the matmuls marked with one tile (m, n, k): 8-row blocks
+/// as an scf.forall (independent, so the thread pool may split them), the n
+/// and k tiles as sequential scf.for loops inside, each tile vectorized into a
+/// vector.contract.
+std::string tileSchedule(ArrayRef<int64_t> tile) {
+  std::string attr =
+      llvm::formatv("array<i64: {0}, {1}, {2}>", tile[0], tile[1], tile[2]);
+  return llvm::formatv(R"mlir(
+    %mm{1}{2}{3} = transform.structured.match ops{{["linalg.matmul"]}
+        attributes {{ember.tile = {0}} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %rows{1}{2}{3}, %forall{1}{2}{3} = transform.structured.tile_using_forall
+        %mm{1}{2}{3} tile_sizes [{1}, 0, 0]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %tiled{1}{2}{3}, %n{1}{2}{3}, %k{1}{2}{3} =
+        transform.structured.tile_using_for %rows{1}{2}{3}
+        tile_sizes [0, {2}, {3}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
+                                  !transform.any_op)
+    transform.structured.vectorize %tiled{1}{2}{3} : !transform.any_op
+)mlir",
+                       attr, tile[0], tile[1], tile[2])
+      .str();
+}
+
+/// The whole script: every tile's schedule, then the contractions lowered to
+/// outer products: per tile, `m` rows of n-lane FMAs, one per k step, on
+/// accumulators that stay in registers.
+std::string buildSchedule(ArrayRef<SmallVector<int64_t, 3>> tiles) {
+  std::string body;
+  for (ArrayRef<int64_t> tile : tiles)
+    body += tileSchedule(tile);
+  return R"mlir(
 module attributes {transform.with_named_sequence, ember.schedule} {
   transform.named_sequence @__transform_main(
-      %root: !transform.any_op {transform.readonly}) {
-    %mm = transform.structured.match ops{["linalg.matmul"]}
-        attributes {ember.tile} in %root
-        : (!transform.any_op) -> !transform.any_op
-    %tiled, %l0, %l1, %l2 = transform.structured.tile_using_for %mm
-        tile_sizes [8, 32, 16]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-                                  !transform.any_op, !transform.any_op)
-    transform.structured.vectorize %tiled : !transform.any_op
+      %root: !transform.any_op {transform.readonly}) {)mlir" +
+         body + R"mlir(
     %f = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %f {
@@ -61,6 +85,7 @@ module attributes {transform.with_named_sequence, ember.schedule} {
   }
 }
 )mlir";
+}
 
 struct EmberTileMatmul
     : public ember::impl::EmberTileMatmulBase<EmberTileMatmul> {
@@ -68,14 +93,30 @@ struct EmberTileMatmul
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    bool any = false;
+    SmallVector<SmallVector<int64_t, 3>> tiles;
+    bool bad = false;
     module.walk([&](linalg::MatmulOp op) {
-      any |= static_cast<bool>(op->getAttr("ember.tile"));
+      Attribute attr = op->getAttr("ember.tile");
+      if (!attr)
+        return;
+      auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
+      if (!tile || tile.size() != 3 ||
+          llvm::any_of(tile.asArrayRef(), [](int64_t v) { return v <= 0; })) {
+        op.emitError("ember.tile must be array<i64: m, n, k> of positive "
+                     "tile sizes");
+        bad = true;
+        return;
+      }
+      SmallVector<int64_t, 3> t(tile.asArrayRef());
+      if (!llvm::is_contained(tiles, t))
+        tiles.push_back(t);
     });
-    if (!any)
+    if (bad)
+      return signalPassFailure();
+    if (tiles.empty())
       return;
     OwningOpRef<ModuleOp> schedule =
-        parseSourceString<ModuleOp>(kSchedule, module.getContext());
+        parseSourceString<ModuleOp>(buildSchedule(tiles), module.getContext());
     if (!schedule) {
       module.emitError("ember-tile-matmul: the schedule does not parse");
       return signalPassFailure();

@@ -165,6 +165,7 @@ from ember._src.ops import (  # noqa: E402
 )
 from ember._src.random import Generator, initial_seed, manual_seed  # noqa: E402
 from ember._src.tensor import Size, Tensor, device  # noqa: E402
+from ember.runtime.native import get_num_threads, set_num_threads  # noqa: E402
 from ember.serialization import load, save  # noqa: E402
 
 

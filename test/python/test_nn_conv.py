@@ -114,6 +114,22 @@ TRANSPOSE_CASES = [
 ]
 
 
+# Ungrouped float convolutions whose matmul form a register tile fits (after padding at
+# most doubles the work) run as an im2col gather plus the tiled matmul: the forward, the
+# filter gradient and the input gradient (a transposed convolution) each take that path
+# in at least one of these cases, some with zero-padded matmul sizes.
+MATMUL_CASES = [
+    ("mm-2d-pad1", "conv2d", (4, 16, 10, 10), (32, 16, 3, 3), True, dict(padding=1)),
+    ("mm-2d-stride-dilation", "conv2d", (2, 8, 11, 11), (16, 8, 3, 3), True,
+     dict(stride=2, dilation=2, padding=2)),
+    ("mm-2d-one-channel", "conv2d", (8, 1, 12, 12), (16, 1, 3, 3), True, dict(padding=1)),
+    ("mm-1d", "conv1d", (8, 16, 20), (32, 16, 5), False, {}),
+    ("mm-3d", "conv3d", (2, 4, 6, 6, 6), (16, 4, 2, 2, 2), True, {}),
+    ("mm-t2d-stride-outpad", "conv_transpose2d", (2, 32, 5, 5), (32, 16, 3, 3), True,
+     dict(stride=2, padding=1, output_padding=1)),
+]
+
+
 def _params(cases):
     return [pytest.param(*c[1:], id=c[0]) for c in cases]
 
@@ -127,6 +143,17 @@ def test_conv_float32(name, x_shape, w_shape, bias, kwargs):
                          _params(TRANSPOSE_CASES))
 def test_conv_transpose_float32(name, x_shape, w_shape, bias, kwargs):
     _check(name, kwargs, (x_shape, w_shape), bias)
+
+
+@pytest.mark.parametrize("name, x_shape, w_shape, bias, kwargs", _params(MATMUL_CASES))
+def test_conv_through_tiled_matmul(name, x_shape, w_shape, bias, kwargs):
+    _check(name, kwargs, (x_shape, w_shape), bias)
+
+
+@pytest.mark.parametrize("name, x_shape, w_shape, bias, kwargs",
+                         _params([MATMUL_CASES[0], MATMUL_CASES[5]]))
+def test_conv_through_tiled_matmul_float64(name, x_shape, w_shape, bias, kwargs):
+    _check(name, kwargs, (x_shape, w_shape), bias, np.float64, seed=2)
 
 
 @pytest.mark.parametrize("name, x_shape, w_shape, bias, kwargs",

@@ -21,6 +21,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "expand-math",
       llvm::cl::desc("Use polynomial approximations for f32 math functions"),
       llvm::cl::init(true)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run large outermost parallel loops on the thread pool "
+                     "(async runtime calls into libEmberRuntime)"),
+      llvm::cl::init(true)};
 };
 
 /// ember -> linalg -> bufferized loops -> LLVM dialect, ready for the JIT.

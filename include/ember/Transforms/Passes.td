@@ -65,6 +65,51 @@ def EmberTileMatmul : Pass<"ember-tile-matmul", "::mlir::ModuleOp"> {
   ];
 }
 
+def EmberParallelLoops : Pass<"ember-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Keep an scf.parallel parallel only where threads pay off";
+  let description = [{
+    Runs on loops over memrefs, before `async-parallel-for` turns every
+    `scf.parallel` into tasks for the thread pool. A parallel loop stays
+    parallel only if it is outermost (no loop around it: dispatching once per
+    iteration of an enclosing loop costs more than it gains) and its
+    estimated work, the number of scalar operations it executes (a vector op
+    counts its lanes; loop trip counts multiply), reaches `min-work`. Every
+    other `scf.parallel` becomes a nest of `scf.for`, in the same order.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"65536",
+           "Smallest estimated work (scalar operations) run on threads">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def EmberStridedCopiesToLinalg : Pass<"ember-strided-copies-to-linalg",
+                                      "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy ops that are not one memcpy into linalg.copy";
+  let description = [{
+    Runs on buffers, before linalg is lowered to loops. A `memref.copy`
+    between two contiguous buffers stays (it becomes a memcpy); any other one
+    (into a padded buffer's interior, out of a strided view) becomes a
+    `linalg.copy`, hence loops that vectorize and may run on threads, instead
+    of a call to the runner utilities' element-at-a-time `memrefCopy`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def EmberOmpNowait : Pass<"ember-omp-nowait", "::mlir::func::FuncOp"> {
+  let summary = "Tidy the OpenMP loops convert-scf-to-openmp makes";
+  let description = [{
+    Runs right after `convert-scf-to-openmp`. A worksharing loop that ends its
+    `omp.parallel` region becomes `nowait`: the end of the region joins every
+    thread, so the loop's own barrier is redundant (and Ember's runtime has
+    none). The `memref.alloca_scope` wrapped around each loop body is inlined
+    when the body allocates nothing on the stack, so that later passes see
+    plain loops.
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def EmberAutodiff : Pass<"ember-autodiff", "::mlir::ModuleOp"> {
   let summary = "Reverse-mode differentiation of ember functions";
   let description = [{

@@ -7,7 +7,8 @@
 // (a separate ember.pad) and groups need no special code. conv_transpose
 // scatters its operand into a stride-dilated, zero-bordered buffer first and
 // then correlates it with the spatially reversed filter. f16 / bf16 accumulate
-// in f32.
+// in f32. Ungrouped f32 / f64 convolutions that a register tile divides in
+// their matmul form (im2col) use the tiled matmul instead.
 //
 //===----------------------------------------------------------------------===//
 #include "Utils.h"
@@ -93,12 +94,181 @@ struct ConvShapes {
   }
 };
 
+/// A gather `result[outer..., inner...] = source[...]` (an im2col) as an
+/// all-parallel linalg.generic with `sourceExprs` indexing `source`.
+Value gatherGeneric(OpBuilder &b, Location loc, Value source,
+                    RankedTensorType resultType,
+                    ArrayRef<AffineExpr> sourceExprs) {
+  int64_t loops = resultType.getRank();
+  MLIRContext *ctx = b.getContext();
+  Value init = emptyTensor(b, loc, resultType);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, source, init,
+      {AffineMap::get(loops, 0, sourceExprs, ctx),
+       AffineMap::getMultiDimIdentityMap(loops, ctx)},
+      SmallVector<utils::IteratorType>(loops, utils::IteratorType::parallel),
+      [](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(nb, nl, args[0]);
+      });
+  return generic.getResult(0);
+}
+
+int64_t product(ArrayRef<int64_t> v) {
+  int64_t p = 1;
+  for (int64_t x : v)
+    p *= x;
+  return p;
+}
+
+SmallVector<int64_t> concat(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  SmallVector<int64_t> v(a);
+  v.append(b.begin(), b.end());
+  return v;
+}
+
+/// Ungrouped f32 / f64 convolutions whose matmul form a register tile
+/// divides go through the tiled matmul (ember-tile-matmul): an im2col gather
+/// of the input patches into a 2-D matrix, one matmul, and a transpose back.
+/// The gather costs one pass over a matrix `prod(K)` times the input; the
+/// matmul runs at the tiled kernel's speed instead of the scalar loops of
+/// the direct forms below. Returns null when no tile divides the sizes.
+///
+///   conv:             cols[(N, P...), (C, K...)]  x  w^T[(C, K...), O]
+///   conv_weight_grad: cols^T[(C, K...), (N, P...)]  x  dy^T[(N, P...), O]
+///   conv_transpose:   z-cols[(N, S...), (O, K...)]  x  w[(O, K...), C]
+///                     (z: the zero-bordered, stride-dilated operand below)
+template <typename Op>
+Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
+  if (op.getGroups() != 1)
+    return nullptr;
+  Location loc = op.getLoc();
+  ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
+  auto d = [&](int64_t i) { return rewriter.getAffineDimExpr(i); };
+  auto range = [](int64_t from, int64_t count) {
+    SmallVector<int64_t> v;
+    for (int64_t i = 0; i < count; ++i)
+      v.push_back(from + i);
+    return v;
+  };
+  if constexpr (std::is_same_v<Op, ConvOp>) {
+    RankedTensorType x = op.getLhs().getType(), w = op.getRhs().getType(),
+                     out = op.getType();
+    Type et = out.getElementType();
+    int64_t sp = x.getRank() - 2, n = x.getDimSize(0), c = x.getDimSize(1),
+            o = w.getDimSize(0);
+    ArrayRef<int64_t> p = out.getShape().drop_front(2),
+                      k = w.getShape().drop_front(2);
+    int64_t rows = n * product(p), depth = c * product(k);
+    auto tile = matmulTile(et, rows, o, depth);
+    if (!tile)
+      return nullptr;
+    // Loops (n, p..., c, k...).
+    SmallVector<AffineExpr> src = {d(0), d(1 + sp)};
+    for (int64_t i = 0; i < sp; ++i)
+      src.push_back(d(1 + i) * stride[i] + d(2 + sp + i) * dilation[i]);
+    auto colsType =
+        RankedTensorType::get(concat(concat({n}, p), concat({c}, k)), et);
+    Value cols = gatherGeneric(rewriter, loc, op.getLhs(), colsType, src);
+    cols = reshapeTensor(rewriter, loc, cols,
+                         RankedTensorType::get({rows, depth}, et));
+    Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
+                             RankedTensorType::get({o, depth}, et));
+    wm = transposeTensor(rewriter, loc, wm, {1, 0});
+    Value r = tiledMatmul(rewriter, loc, cols, wm, *tile);
+    r = reshapeTensor(rewriter, loc, r,
+                      RankedTensorType::get(concat(concat({n}, p), {o}), et));
+    return transposeTensor(rewriter, loc, r, concat({0, 1 + sp}, range(1, sp)));
+  } else if constexpr (std::is_same_v<Op, ConvWeightGradOp>) {
+    RankedTensorType x = op.getLhs().getType(), dy = op.getRhs().getType(),
+                     dw = op.getType();
+    Type et = dw.getElementType();
+    int64_t sp = x.getRank() - 2, n = x.getDimSize(0), c = x.getDimSize(1),
+            o = dw.getDimSize(0);
+    ArrayRef<int64_t> p = dy.getShape().drop_front(2),
+                      k = dw.getShape().drop_front(2);
+    int64_t rows = c * product(k), depth = n * product(p);
+    auto tile = matmulTile(et, rows, o, depth);
+    if (!tile)
+      return nullptr;
+    // Loops (c, k..., n, p...).
+    int64_t nDim = 1 + sp, p0 = 2 + sp;
+    SmallVector<AffineExpr> src = {d(nDim), d(0)};
+    for (int64_t i = 0; i < sp; ++i)
+      src.push_back(d(p0 + i) * stride[i] + d(1 + i) * dilation[i]);
+    auto colsType =
+        RankedTensorType::get(concat(concat({c}, k), concat({n}, p)), et);
+    Value cols = gatherGeneric(rewriter, loc, op.getLhs(), colsType, src);
+    cols = reshapeTensor(rewriter, loc, cols,
+                         RankedTensorType::get({rows, depth}, et));
+    Value g = transposeTensor(rewriter, loc, op.getRhs(),
+                              concat(concat({0}, range(2, sp)), {1}));
+    g = reshapeTensor(rewriter, loc, g, RankedTensorType::get({depth, o}, et));
+    Value r = tiledMatmul(rewriter, loc, cols, g, *tile);
+    r = transposeTensor(rewriter, loc, r, {1, 0});
+    return reshapeTensor(rewriter, loc, r, dw);
+  } else {
+    RankedTensorType dy = op.getLhs().getType(), w = op.getRhs().getType(),
+                     dx = op.getType();
+    Type et = dx.getElementType();
+    int64_t sp = dx.getRank() - 2, n = dx.getDimSize(0), c = dx.getDimSize(1),
+            o = w.getDimSize(0);
+    ArrayRef<int64_t> s = dx.getShape().drop_front(2),
+                      k = w.getShape().drop_front(2);
+    int64_t rows = n * product(s), depth = o * product(k);
+    auto tile = matmulTile(et, rows, c, depth);
+    if (!tile)
+      return nullptr;
+    // z: (N, O, S + d(K-1)...) zeros with dy at offset d(K-1), every
+    // stride-th position (as the direct form below).
+    SmallVector<int64_t> zShape = {n, o};
+    SmallVector<OpFoldResult> offsets(2, rewriter.getIndexAttr(0)), sizes,
+        strides(2, rewriter.getIndexAttr(1));
+    for (int64_t v : dy.getShape())
+      sizes.push_back(rewriter.getIndexAttr(v));
+    for (int64_t i = 0; i < sp; ++i) {
+      int64_t border = dilation[i] * (k[i] - 1);
+      zShape.push_back(s[i] + border);
+      offsets.push_back(rewriter.getIndexAttr(border));
+      strides.push_back(rewriter.getIndexAttr(stride[i]));
+    }
+    auto zType = RankedTensorType::get(zShape, et);
+    Value z = filledTensor(rewriter, loc, zType,
+                           scalarConstant(rewriter, loc, et, 0));
+    if (dy.getNumElements() != 0)
+      z = tensor::InsertSliceOp::create(rewriter, loc, op.getLhs(), z, offsets,
+                                        sizes, strides);
+    // Loops (n, s..., o, k...): z[n, o, s + (K-1-k) d].
+    int64_t oDim = 1 + sp, k0 = 2 + sp;
+    SmallVector<AffineExpr> src = {d(0), d(oDim)};
+    for (int64_t i = 0; i < sp; ++i)
+      src.push_back(d(1 + i) + (k[i] - 1) * dilation[i] -
+                    d(k0 + i) * dilation[i]);
+    auto colsType =
+        RankedTensorType::get(concat(concat({n}, s), concat({o}, k)), et);
+    Value cols = gatherGeneric(rewriter, loc, z, colsType, src);
+    cols = reshapeTensor(rewriter, loc, cols,
+                         RankedTensorType::get({rows, depth}, et));
+    Value wm = transposeTensor(rewriter, loc, op.getRhs(),
+                               concat(concat({0}, range(2, sp)), {1}));
+    wm =
+        reshapeTensor(rewriter, loc, wm, RankedTensorType::get({depth, c}, et));
+    Value r = tiledMatmul(rewriter, loc, cols, wm, *tile);
+    r = reshapeTensor(rewriter, loc, r,
+                      RankedTensorType::get(concat(concat({n}, s), {c}), et));
+    return transposeTensor(rewriter, loc, r, concat({0, 1 + sp}, range(1, sp)));
+  }
+}
+
 template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
   using OpRewritePattern<Op>::OpRewritePattern;
   LogicalResult matchAndRewrite(Op op,
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
+    if (Value viaMatmul = lowerThroughMatmul(op, rewriter)) {
+      rewriter.replaceOp(op, viaMatmul);
+      return success();
+    }
     Location loc = op.getLoc();
     ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
     int64_t groups = static_cast<int64_t>(op.getGroups());

@@ -15,19 +15,6 @@ using namespace mlir::ember;
 
 namespace {
 
-/// The register tile of ember-tile-matmul (m, n, k): matmuls of 2-D f32 / f64
-/// operands whose sizes it divides are left to that pass as linalg.matmul.
-constexpr int64_t kTileM = 8, kTileN = 32, kTileK = 16;
-
-bool isTileable(RankedTensorType lhs, RankedTensorType rhs) {
-  Type t = lhs.getElementType();
-  if (lhs.getRank() != 2 || rhs.getRank() != 2 || !(t.isF32() || t.isF64()))
-    return false;
-  int64_t m = lhs.getDimSize(0), k = lhs.getDimSize(1), n = rhs.getDimSize(1);
-  return m > 0 && n > 0 && k > 0 && m % kTileM == 0 && n % kTileN == 0 &&
-         k % kTileK == 0;
-}
-
 struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MatmulOp op,
@@ -38,18 +25,15 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
     RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType();
     RankedTensorType out = op.getType();
     int64_t a = lhs.getRank(), b = rhs.getRank();
-    if (isTileable(lhs, rhs)) {
-      // A plain 2-D float matmul that the register tile divides: a named
-      // linalg.matmul for ember-tile-matmul to tile and vectorize.
-      Value init =
-          filledTensor(rewriter, loc, out,
-                       scalarConstant(rewriter, loc, out.getElementType(), 0));
-      auto mm = linalg::MatmulOp::create(rewriter, loc, TypeRange{out},
-                                         ValueRange{op.getLhs(), op.getRhs()},
-                                         ValueRange{init});
-      mm->setAttr("ember.tile", rewriter.getUnitAttr());
-      rewriter.replaceOp(op, mm->getResults());
-      return success();
+    if (a == 2 && b == 2) {
+      if (auto tile = matmulTile(out.getElementType(), lhs.getDimSize(0),
+                                 rhs.getDimSize(1), lhs.getDimSize(1))) {
+        // A plain 2-D float matmul that a register tile divides: a named
+        // linalg.matmul for ember-tile-matmul to tile and vectorize.
+        rewriter.replaceOp(
+            op, tiledMatmul(rewriter, loc, op.getLhs(), op.getRhs(), *tile));
+        return success();
+      }
     }
     bool hasM = a >= 2, hasN = b >= 2;
     int64_t nb = out.getRank() - hasM - hasN;
@@ -129,6 +113,64 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
 };
 
 } // namespace
+
+namespace {
+int64_t roundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+} // namespace
+
+std::optional<std::array<int64_t, 3>>
+mlir::ember::matmulTile(Type elementType, int64_t m, int64_t n, int64_t k) {
+  constexpr int64_t kTileM = 8, kTileK = 16;
+  if (!(elementType.isF32() || elementType.isF64()) || m <= 0 || n <= 0 ||
+      k <= 0)
+    return std::nullopt;
+  int64_t tileN = n % 32 == 0 ? 32 : 16;
+  // Sizes the tile does not divide are padded with zeros; worth it while the
+  // padded problem is at most twice the work.
+  double padded = static_cast<double>(roundUp(m, kTileM)) * roundUp(n, tileN) *
+                  roundUp(k, kTileK);
+  if (padded > 2.0 * static_cast<double>(m) * n * k)
+    return std::nullopt;
+  return std::array<int64_t, 3>{kTileM, tileN, kTileK};
+}
+
+Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                               ArrayRef<int64_t> tile) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  Type et = lhsType.getElementType();
+  int64_t m = lhsType.getDimSize(0), k = lhsType.getDimSize(1),
+          n = rhsType.getDimSize(1);
+  int64_t pm = roundUp(m, tile[0]), pn = roundUp(n, tile[1]),
+          pk = roundUp(k, tile[2]);
+  Value zero = scalarConstant(b, loc, et, 0);
+  auto pad = [&](Value v, int64_t rows, int64_t cols) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getDimSize(0) == rows && t.getDimSize(1) == cols)
+      return v;
+    SmallVector<OpFoldResult> low(2, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> high = {b.getIndexAttr(rows - t.getDimSize(0)),
+                                      b.getIndexAttr(cols - t.getDimSize(1))};
+    return tensor::PadOp::create(b, loc,
+                                 RankedTensorType::get({rows, cols}, et), v,
+                                 low, high, zero)
+        .getResult();
+  };
+  auto out = RankedTensorType::get({pm, pn}, et);
+  Value init = filledTensor(b, loc, out, zero);
+  auto mm = linalg::MatmulOp::create(
+      b, loc, TypeRange{out}, ValueRange{pad(lhs, pm, pk), pad(rhs, pk, pn)},
+      ValueRange{init});
+  mm->setAttr("ember.tile", b.getDenseI64ArrayAttr(tile));
+  Value r = mm.getResult(0);
+  if (pm == m && pn == n)
+    return r;
+  SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
+      sizes = {b.getIndexAttr(m), b.getIndexAttr(n)},
+      strides(2, b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({m, n}, et), r, offsets, sizes, strides);
+}
 
 void mlir::ember::populateEmberMatmulToLinalgPatterns(
     RewritePatternSet &patterns) {

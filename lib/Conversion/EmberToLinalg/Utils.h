@@ -2,6 +2,9 @@
 #ifndef EMBER_LIB_CONVERSION_EMBERTOLINALG_UTILS_H
 #define EMBER_LIB_CONVERSION_EMBERTOLINALG_UTILS_H
 
+#include <array>
+#include <optional>
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -48,6 +51,19 @@ Value elementwiseGeneric(
 /// tensor.expand_shape).
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                     RankedTensorType resultType);
+
+/// The register tile (m, n, k) ember-tile-matmul gives a 2-D matmul of
+/// `elementType` (f32 or f64) with these sizes: 8 rows, 32 columns (16 when
+/// 32 does not divide n), 16 steps of k; none when padding the sizes to
+/// multiples of the tile would more than double the work.
+std::optional<std::array<int64_t, 3>> matmulTile(Type elementType, int64_t m,
+                                                 int64_t n, int64_t k);
+
+/// `lhs` (m, k) times `rhs` (k, n) as a zero-initialized linalg.matmul marked
+/// `ember.tile = array<i64: tile>` for ember-tile-matmul; operands are
+/// zero-padded to multiples of the tile and the result sliced back.
+Value tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                  ArrayRef<int64_t> tile);
 
 } // namespace ember
 } // namespace mlir

@@ -23,12 +23,16 @@ class EmberCompileError(RuntimeError):
 
 
 def _runtime_libs() -> list[str]:
-    """MLIR's C runner utilities (``memrefCopy`` for strided copies)."""
+    """MLIR's C runner utilities (``memrefCopy`` for strided copies) and Ember's
+    thread pool (the async runtime calls of parallel loops)."""
+    from ember.runtime.native import runtime_library
+
+    libs = [str(runtime_library())]
     for prefix in mlir.__path__:
         lib = Path(prefix) / "lib" / "libmlir_c_runner_utils.so"
         if lib.exists():
-            return [str(lib)]
-    return []
+            return [str(lib), *libs]
+    return libs
 
 
 @functools.cache

@@ -40,12 +40,12 @@ def _compiler_identity() -> str:
     # editable install it is not next to the Python sources).
     from ember import _ember_ext
 
-    core = Path(_ember_ext.__file__).parent / "libEmberCompiler.so"
     h = hashlib.sha256(ember.__version__.encode())
-    try:
-        h.update(core.read_bytes())
-    except OSError:
-        pass
+    for lib in ("libEmberCompiler.so", "libEmberRuntime.so"):
+        try:
+            h.update((Path(_ember_ext.__file__).parent / lib).read_bytes())
+        except OSError:
+            pass
     return h.hexdigest()[:16]
 
 

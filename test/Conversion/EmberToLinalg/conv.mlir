@@ -96,3 +96,37 @@ func.func @conv_transpose_channels_last(%g: tensor<1x3x4xf32>, %w: tensor<3x4x3x
       : tensor<1x3x4xf32>, tensor<3x4x3xf32> -> tensor<1x4x9xf32>
   return %x : tensor<1x4x9xf32>
 }
+
+// -----
+
+// An ungrouped f32 convolution whose matmul form a register tile fits goes
+// through the tiled matmul: an im2col gather of the patches (N, P..., C, K...)
+// -> (N*P, C*K), the filter as (C*K, O), one linalg.matmul for
+// ember-tile-matmul, the result transposed back to (N, O, P...).
+// CHECK-DAG: #[[$PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
+// CHECK-LABEL: func.func @conv_im2col(
+// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<8x16x10x10xf32>) outs(%{{.*}} : tensor<8x8x8x16x3x3xf32>)
+// CHECK: %[[A:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<8x8x8x16x3x3xf32> into tensor<512x144xf32>
+// CHECK: %[[W:.*]] = linalg.transpose ins(%{{.*}} : tensor<32x144xf32>)
+// CHECK: linalg.matmul {ember.tile = array<i64: 8, 32, 16>} ins(%[[A]], %[[W]] : tensor<512x144xf32>, tensor<144x32xf32>)
+// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+func.func @conv_im2col(%x: tensor<8x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<8x32x8x8xf32> {
+  %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
+      : tensor<8x16x10x10xf32>, tensor<32x16x3x3xf32> -> tensor<8x32x8x8xf32>
+  return %y : tensor<8x32x8x8xf32>
+}
+
+// -----
+
+// The filter gradient's matmul is cols^T (C*K, N*P) x dy^T (N*P, O); here
+// C*K = 9 is padded to 16 rows.
+// CHECK-LABEL: func.func @weight_grad_im2col(
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x3x8x8x8xf32>)
+// CHECK: tensor.pad {{.*}} high[7, 0]
+// CHECK: linalg.matmul {ember.tile = array<i64: 8, 16, 16>} {{.*}} -> tensor<16x16xf32>
+// CHECK: tensor.extract_slice {{.*}}[0, 0] [9, 16] [1, 1]
+func.func @weight_grad_im2col(%x: tensor<8x1x10x10xf32>, %g: tensor<8x16x8x8xf32>) -> tensor<16x1x3x3xf32> {
+  %w = ember.conv_weight_grad %x, %g stride [1, 1] dilation [1, 1] groups 1
+      : tensor<8x1x10x10xf32>, tensor<8x16x8x8xf32> -> tensor<16x1x3x3xf32>
+  return %w : tensor<16x1x3x3xf32>
+}

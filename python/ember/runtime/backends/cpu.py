@@ -2,8 +2,10 @@
 
 A region is lowered to the LLVM dialect, compiled by MLIR's ExecutionEngine
 (-O3, position independent, host CPU), dumped as an object file and linked
-into a shared library with the system C compiler; the library is what the disk
-cache keeps, and loading it takes well under a millisecond. Calls go straight
+into a shared library with the system C compiler, against libEmberRuntime
+(the thread pool its parallel loops run on, see ``ember.runtime.native``);
+the library is what the disk cache keeps, and loading it takes well under a
+millisecond. Calls go straight
 to the C interface ``_mlir_ciface_main(inputs..., outputs...)``.
 """
 
@@ -23,7 +25,8 @@ import mlir.ir as ir
 import numpy as np
 from mlir.execution_engine import ExecutionEngine
 
-from ember.compiler._jit import _descriptor, run_pipeline
+from ember.compiler._jit import _descriptor, _runtime_libs, run_pipeline
+from ember.runtime.native import runtime_library
 
 
 def _runner_lib_dir() -> str | None:
@@ -87,14 +90,16 @@ class CPUBackend:
             main.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
         lowered = run_pipeline(module, "ember-cpu-pipeline", dump_dir=dump_dir)
         runner = _runner_lib_dir()
-        shared = [os.path.join(runner, "libmlir_c_runner_utils.so")] if runner else []
+        shared = _runtime_libs()
+        rt = runtime_library()
         engine = ExecutionEngine(lowered, opt_level=3, shared_libs=shared,
                                  enable_object_dump=True, enable_pic=True)
         engine.raw_lookup("_mlir_ciface_main")  # compile now
         with tempfile.TemporaryDirectory(prefix="ember-") as tmp:
             obj = os.path.join(tmp, "region.o")
             engine.dump_to_object_file(obj)
-            cmd = [self._cc, "-shared", "-o", str(dest), obj, "-lm"]
+            cmd = [self._cc, "-shared", "-o", str(dest), obj, "-lm",
+                   f"-L{rt.parent}", "-lEmberRuntime", f"-Wl,-rpath,{rt.parent}"]
             if runner:
                 cmd += [f"-L{runner}", "-lmlir_c_runner_utils", f"-Wl,-rpath,{runner}"]
             subprocess.run(cmd, check=True, capture_output=True)
