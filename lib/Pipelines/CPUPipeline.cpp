@@ -73,7 +73,7 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
           // Heap blocks come from libEmberRuntime's cache.
           "finalize-memref-to-llvm{use-generic-functions},"
           "convert-math-to-libm,convert-arith-to-llvm,convert-openmp-to-llvm,"
-          "convert-func-to-llvm,convert-cf-to-llvm,"
+          "convert-func-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
           "reconcile-unrealized-casts");
 }
 

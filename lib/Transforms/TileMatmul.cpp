@@ -32,38 +32,50 @@ using namespace mlir;
 
 namespace {
 
-/// The schedule for the matmuls marked with one tile (m, n, k): 8-row blocks
-/// as an scf.forall (independent, so the thread pool may split them), the n
-/// and k tiles as sequential scf.for loops inside, each tile vectorized into a
-/// vector.contract.
+/// The schedule for the matmuls marked with one tile (rows, m, n, k): blocks
+/// of `rows` rows as an scf.forall (independent, so the thread pool may split
+/// them); inside, sequential scf.for loops over n tiles, then m tiles, then k
+/// steps, each tile vectorized into a vector.contract. A block thus reuses
+/// one column panel of the right operand (k x n) for all its row tiles while
+/// the panel is in cache.
 std::string tileSchedule(ArrayRef<int64_t> tile) {
-  std::string attr =
-      llvm::formatv("array<i64: {0}, {1}, {2}>", tile[0], tile[1], tile[2]);
+  std::string attr = llvm::formatv("array<i64: {0}, {1}, {2}, {3}>", tile[0],
+                                   tile[1], tile[2], tile[3]);
+  std::string id =
+      llvm::formatv("{0}_{1}_{2}_{3}", tile[0], tile[1], tile[2], tile[3]);
   return llvm::formatv(R"mlir(
-    %mm{1}{2}{3} = transform.structured.match ops{{["linalg.matmul"]}
+    %mm{1} = transform.structured.match ops{{["linalg.matmul"]}
         attributes {{ember.tile = {0}} in %root
         : (!transform.any_op) -> !transform.any_op
-    %rows{1}{2}{3}, %forall{1}{2}{3} = transform.structured.tile_using_forall
-        %mm{1}{2}{3} tile_sizes [{1}, 0, 0]
+    %rows{1}, %forall{1} = transform.structured.tile_using_forall
+        %mm{1} tile_sizes [{2}, 0, 0]
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %tiled{1}{2}{3}, %n{1}{2}{3}, %k{1}{2}{3} =
-        transform.structured.tile_using_for %rows{1}{2}{3}
-        tile_sizes [0, {2}, {3}]
+    %cols{1}, %n{1} = transform.structured.tile_using_for %rows{1}
+        tile_sizes [0, {4}, 0]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %tiled{1}, %m{1}, %k{1} = transform.structured.tile_using_for %cols{1}
+        tile_sizes [{3}, 0, {5}]
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
                                   !transform.any_op)
-    transform.structured.vectorize %tiled{1}{2}{3} : !transform.any_op
+    transform.structured.vectorize %tiled{1} : !transform.any_op
 )mlir",
-                       attr, tile[0], tile[1], tile[2])
+                       attr, id, tile[0], tile[1], tile[2], tile[3])
       .str();
 }
 
 /// The whole script: every tile's schedule, then the contractions lowered to
 /// outer products: per tile, `m` rows of n-lane FMAs, one per k step, on
 /// accumulators that stay in registers.
-std::string buildSchedule(ArrayRef<SmallVector<int64_t, 3>> tiles) {
-  std::string body;
-  for (ArrayRef<int64_t> tile : tiles)
+std::string buildSchedule(ArrayRef<SmallVector<int64_t, 4>> tiles) {
+  std::string body, hoist;
+  for (ArrayRef<int64_t> tile : tiles) {
     body += tileSchedule(tile);
+    // The accumulator tile is read and written once per k loop, not once
+    // per k step: first its slice of the output, then the vector transfers.
+    hoist += llvm::formatv("    transform.loop.hoist_loop_invariant_subsets "
+                           "%k{0}_{1}_{2}_{3} : !transform.any_op\n",
+                           tile[0], tile[1], tile[2], tile[3]);
+  }
   return R"mlir(
 module attributes {transform.with_named_sequence, ember.schedule} {
   transform.named_sequence @__transform_main(
@@ -81,6 +93,8 @@ module attributes {transform.with_named_sequence, ember.schedule} {
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.transfer_permutation_patterns
     } : !transform.any_op
+)mlir" + hoist +
+         R"mlir(
     transform.yield
   }
 }
@@ -93,21 +107,22 @@ struct EmberTileMatmul
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<SmallVector<int64_t, 3>> tiles;
+    SmallVector<SmallVector<int64_t, 4>> tiles;
     bool bad = false;
     module.walk([&](linalg::MatmulOp op) {
       Attribute attr = op->getAttr("ember.tile");
       if (!attr)
         return;
       auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
-      if (!tile || tile.size() != 3 ||
-          llvm::any_of(tile.asArrayRef(), [](int64_t v) { return v <= 0; })) {
-        op.emitError("ember.tile must be array<i64: m, n, k> of positive "
-                     "tile sizes");
+      if (!tile || tile.size() != 4 ||
+          llvm::any_of(tile.asArrayRef(), [](int64_t v) { return v <= 0; }) ||
+          tile[0] % tile[1] != 0) {
+        op.emitError("ember.tile must be array<i64: rows, m, n, k> of "
+                     "positive sizes, rows a multiple of m");
         bad = true;
         return;
       }
-      SmallVector<int64_t, 3> t(tile.asArrayRef());
+      SmallVector<int64_t, 4> t(tile.asArrayRef());
       if (!llvm::is_contained(tiles, t))
         tiles.push_back(t);
     });

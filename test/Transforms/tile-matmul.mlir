@@ -2,15 +2,24 @@
 // RUN: ember-opt %s -ember-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
 // A 2-D f32 matmul that the 8 x 32 x 16 (m, n, k) tile divides becomes a
-// linalg.matmul marked ember.tile, tiled and vectorized: per tile, 8 rows of
-// 32-lane FMAs (one per k step) on accumulators read once and written once.
-// The 8-row blocks are an scf.forall (the thread pool may split them), the n
-// and k tiles scf.for loops. The schedule module is removed again.
+// linalg.matmul marked ember.tile = [rows per parallel block, m, n, k], tiled
+// and vectorized: per tile, 8 rows of 32-lane FMAs (one per k step) on
+// accumulators read once before the k loop, carried through it as a loop
+// value (registers) and written once after it. The row blocks are an
+// scf.forall (the thread pool may split them); inside, the n tiles, the m
+// tiles and the k steps are scf.for loops. The schedule module is removed.
 // CHECK-LABEL: func.func @tiled(
 // CHECK: scf.forall (%{{.*}}) in (2)
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c32
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c32
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
+// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} vector<8x32xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c16 iter_args({{.*}}, %{{.*}} = %[[ACC]])
+// CHECK-NOT: vector.transfer_write
 // CHECK-COUNT-128: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: vector.transfer_write
+// CHECK: scf.yield
+// CHECK-NEXT: }
+// CHECK-NEXT: vector.transfer_write
 // CHECK-NOT: transform.
 // CHECK-NOT: ember.tile
 // LLVM-LABEL: llvm.func @tiled(
@@ -25,13 +34,26 @@ func.func @tiled(%a: tensor<16x32xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf
 // CHECK-LABEL: func.func @padded(
 // CHECK: tensor.pad %{{.*}} low[0, 0] high[6, 0]
 // CHECK: scf.forall (%{{.*}}) in (2)
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c48 step %c16
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c16
 // CHECK-COUNT-128: vector.fma {{.*}} : vector<16xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [10, 48] [1, 1]
 func.func @padded(%a: tensor<10x32xf32>, %b: tensor<32x48xf32>) -> tensor<10x48xf32> {
   %c = ember.matmul %a, %b : tensor<10x32xf32>, tensor<32x48xf32> -> tensor<10x48xf32>
   return %c : tensor<10x48xf32>
+}
+
+// A larger matmul takes blocks of up to 64 rows, keeping at least 4 blocks:
+// 256 rows make 4 blocks of 64, each walking 8 row tiles per column panel.
+// CHECK-LABEL: func.func @blocked(
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c32
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c8
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c16
+func.func @blocked(%a: tensor<256x64xf32>, %b: tensor<64x64xf32>) -> tensor<256x64xf32> {
+  %c = ember.matmul %a, %b : tensor<256x64xf32>, tensor<64x64xf32> -> tensor<256x64xf32>
+  return %c : tensor<256x64xf32>
 }
 
 // Where padding would more than double the work (m 2 -> 8), the generic

@@ -71,7 +71,7 @@ def test_training_step_is_the_same_on_one_and_two_threads(threads):
             opt.step()
         return [p.numpy() for p in model.parameters()]
 
-    for p1, p2 in zip(train(1), train(2)):
+    for p1, p2 in zip(train(1), train(2), strict=True):
         np.testing.assert_allclose(p1, p2, rtol=1e-6, atol=1e-7)
 
 

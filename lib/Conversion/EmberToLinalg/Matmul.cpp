@@ -161,7 +161,17 @@ Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   auto mm = linalg::MatmulOp::create(
       b, loc, TypeRange{out}, ValueRange{pad(lhs, pm, pk), pad(rhs, pk, pn)},
       ValueRange{init});
-  mm->setAttr("ember.tile", b.getDenseI64ArrayAttr(tile));
+  // Rows per parallel block: up to 64, so that one block walks every column
+  // panel of rhs (k x n-tile) through several row tiles while it is in
+  // cache, but at least 4 blocks where possible, for the threads.
+  int64_t block = tile[0];
+  for (int64_t rows : {64, 32, 16})
+    if (pm % rows == 0 && pm / rows >= 4) {
+      block = rows;
+      break;
+    }
+  mm->setAttr("ember.tile",
+              b.getDenseI64ArrayAttr({block, tile[0], tile[1], tile[2]}));
   Value r = mm.getResult(0);
   if (pm == m && pn == n)
     return r;

@@ -207,14 +207,18 @@ _FREED = ("trying to backward through the graph a second time (or directly acces
 
 def _is_arg(node: Node, wrt_ids: set[int] | None, cut: frozenset = frozenset()) -> bool:
     """Whether ``node`` enters the backward region as an argument: a requested input,
-    a leaf, a boundary where the backward splits (``cut``), or a value no gradient
-    flows through (a constant for the backward)."""
+    a leaf, a boundary where the backward splits (``cut``), or an already computed
+    value no gradient flows through (a constant for the backward)."""
     if wrt_ids is not None and id(node) in wrt_ids:
         return True
     if id(node) in cut:
         return True
     if not node.requires_grad:
-        return True
+        # A pending integer or bool one (a ReLU mask, a one-hot target) is computed
+        # in the region with the forward values it reads: realizing it first would run
+        # them twice. A float one stays an argument: it may be a detached value, whose
+        # inputs the region would otherwise differentiate through.
+        return node.buffer is not None or node.dtype.is_floating_point
     if node.leaf is not None:  # requested or not, a leaf is where the graph starts
         return True
     if not node.inputs:
@@ -267,7 +271,7 @@ def _schedule(roots: list[Node], wrt: list[Node] | None, cut: frozenset = frozen
         nodes.append(node)
         refs.append(tuple(ref[id(i)] for i in node.inputs))
         for i in node.inputs:  # a gradient reaches arguments that require grad
-            if ref[id(i)] < 0 and i.requires_grad:
+            if ref[id(i)] < 0 and i.requires_grad and node.requires_grad:
                 reached.add(id(i))
         e = shadow.get(nid)
         if e is not None:

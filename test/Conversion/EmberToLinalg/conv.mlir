@@ -108,7 +108,7 @@ func.func @conv_transpose_channels_last(%g: tensor<1x3x4xf32>, %w: tensor<3x4x3x
 // CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<8x16x10x10xf32>) outs(%{{.*}} : tensor<8x8x8x16x3x3xf32>)
 // CHECK: %[[A:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<8x8x8x16x3x3xf32> into tensor<512x144xf32>
 // CHECK: %[[W:.*]] = linalg.transpose ins(%{{.*}} : tensor<32x144xf32>)
-// CHECK: linalg.matmul {ember.tile = array<i64: 8, 32, 16>} ins(%[[A]], %[[W]] : tensor<512x144xf32>, tensor<144x32xf32>)
+// CHECK: linalg.matmul {ember.tile = array<i64: 64, 8, 32, 16>} ins(%[[A]], %[[W]] : tensor<512x144xf32>, tensor<144x32xf32>)
 // CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
 func.func @conv_im2col(%x: tensor<8x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<8x32x8x8xf32> {
   %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
@@ -123,7 +123,7 @@ func.func @conv_im2col(%x: tensor<8x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) ->
 // CHECK-LABEL: func.func @weight_grad_im2col(
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x3x8x8x8xf32>)
 // CHECK: tensor.pad {{.*}} high[7, 0]
-// CHECK: linalg.matmul {ember.tile = array<i64: 8, 16, 16>} {{.*}} -> tensor<16x16xf32>
+// CHECK: linalg.matmul {ember.tile = array<i64: 8, 8, 16, 16>} {{.*}} -> tensor<16x16xf32>
 // CHECK: tensor.extract_slice {{.*}}[0, 0] [9, 16] [1, 1]
 func.func @weight_grad_im2col(%x: tensor<8x1x10x10xf32>, %g: tensor<8x16x8x8xf32>) -> tensor<16x1x3x3xf32> {
   %w = ember.conv_weight_grad %x, %g stride [1, 1] dilation [1, 1] groups 1
