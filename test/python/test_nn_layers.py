@@ -309,6 +309,24 @@ def test_one_hot():
 
 # -- pooling -----------------------------------------------------------------------------
 
+def test_max_pool_nan_and_ties_match_torch():
+    """NaN propagates; the gradient goes to the first maximum, or the last NaN."""
+    a = np.array([[[[1.0, 1.0, 0.0, np.nan], [1.0, 0.0, np.nan, 2.0]],
+                   [[0.0, 0.0, np.nan, np.nan], [0.0, 0.0, 3.0, np.nan]]]])
+    e = ember.tensor(a, requires_grad=True)
+    t = torch.tensor(a, requires_grad=True)
+    ev, tv = F.max_pool2d(e, 2), TF.max_pool2d(t, 2)
+    np.testing.assert_array_equal(ev.detach().numpy(), tv.detach().numpy())
+    g = np.arange(1.0, 1.0 + tv.numel()).reshape(tv.shape)
+    ev.backward(ember.tensor(g))
+    tv.backward(torch.tensor(g))
+    np.testing.assert_array_equal(e.grad.numpy(), t.grad.numpy())
+    for k in (2, 1, (1, 2)):  # the indices too, also for windows of one element
+        ei = F.max_pool2d(ember.tensor(a), k, return_indices=True)[1]
+        ti = TF.max_pool2d(torch.tensor(a), k, return_indices=True)[1]
+        np.testing.assert_array_equal(ei.numpy(), ti.numpy(), err_msg=str(k))
+
+
 def test_max_pool(rng):
     a2 = rng.standard_normal((2, 3, 7, 9))
     a2[0, 0, :2, :2] = 1.0  # a tie inside one window: the first maximum gets the gradient

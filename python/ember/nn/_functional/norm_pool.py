@@ -339,12 +339,23 @@ def _max_pool(x, n, op, kernel_size, stride, padding, dilation, ceil_mode, retur
         raise op_error(op, "bool inputs are not supported", TypeError)
     low = -math.inf if x.dtype.is_floating_point else int(np.iinfo(x.dtype.np).min)
     xp = _padded(x, n, k, s, p, d, out, low)
-    # The window offsets on a trailing dim, in row-major order: ``max`` over it gives the
-    # gradient to the first maximum (NaN propagates), PyTorch's rule.
-    windows = ops.stack(list(_windows(xp, n, k, s, d, out)), -1)
-    best, which = ops.max(windows, -1)
+    # A chain of elementwise selects over the window offsets (row-major): a later
+    # element wins if strictly greater or NaN, so the value, the gradient and the index
+    # go to the first maximum, or the last NaN (PyTorch's kernel). It fuses into one
+    # vectorized loop, where a reduction over stacked windows would not.
+    views = _windows(xp, n, k, s, d, out)
+    best = next(views)
+    which = tensor(np.int64(0)) if return_indices else None
+    for j, v in enumerate(views, start=1):
+        take = ops.gt(v, best)
+        if x.dtype.is_floating_point:
+            take = ops.logical_or(take, ops.isnan(v))
+        best = ops.where(take, v, best)
+        if return_indices:
+            which = ops.where(take, tensor(np.int64(j)), which)
     if not return_indices:
         return best
+    which = ops.broadcast_to(which, tuple(best.shape))  # a 1-element window: all 0
     # Flat index into the unpadded spatial dims: start of the window plus the offset.
     kw = k[-1]
     col = ops.remainder(which, kw) if n == 2 else which
