@@ -32,49 +32,50 @@ using namespace mlir;
 
 namespace {
 
-/// The schedule for the matmuls marked with one tile (rows, m, n, k): blocks
-/// of `rows` rows as an scf.forall (independent, so the thread pool may split
-/// them); inside, sequential scf.for loops over n tiles, then m tiles, then k
-/// steps, each tile vectorized into a vector.contract. A block thus reuses
-/// one column panel of the right operand (k x n) for all its row tiles while
-/// the panel is in cache.
+/// The schedule for the matmuls marked with one tile (rows, cols, m, n, k):
+/// blocks of `rows` rows or `cols` columns (the other is 0: untiled) as an
+/// scf.forall (independent, so the thread pool may split them); inside,
+/// sequential scf.for loops over n tiles, then m tiles, then k steps, each
+/// tile vectorized into a vector.contract. A block thus reuses one column
+/// panel of the right operand (k x n) for all its row tiles while the panel
+/// is in cache.
 std::string tileSchedule(ArrayRef<int64_t> tile) {
-  std::string attr = llvm::formatv("array<i64: {0}, {1}, {2}, {3}>", tile[0],
-                                   tile[1], tile[2], tile[3]);
-  std::string id =
-      llvm::formatv("{0}_{1}_{2}_{3}", tile[0], tile[1], tile[2], tile[3]);
+  std::string attr = llvm::formatv("array<i64: {0}, {1}, {2}, {3}, {4}>",
+                                   tile[0], tile[1], tile[2], tile[3], tile[4]);
+  std::string id = llvm::formatv("{0}_{1}_{2}_{3}_{4}", tile[0], tile[1],
+                                 tile[2], tile[3], tile[4]);
   return llvm::formatv(R"mlir(
     %mm{1} = transform.structured.match ops{{["linalg.matmul"]}
         attributes {{ember.tile = {0}} in %root
         : (!transform.any_op) -> !transform.any_op
-    %rows{1}, %forall{1} = transform.structured.tile_using_forall
-        %mm{1} tile_sizes [{2}, 0, 0]
+    %blocks{1}, %forall{1} = transform.structured.tile_using_forall
+        %mm{1} tile_sizes [{2}, {3}, 0]
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %cols{1}, %n{1} = transform.structured.tile_using_for %rows{1}
-        tile_sizes [0, {4}, 0]
+    %cols{1}, %n{1} = transform.structured.tile_using_for %blocks{1}
+        tile_sizes [0, {5}, 0]
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     %tiled{1}, %m{1}, %k{1} = transform.structured.tile_using_for %cols{1}
-        tile_sizes [{3}, 0, {5}]
+        tile_sizes [{4}, 0, {6}]
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
                                   !transform.any_op)
     transform.structured.vectorize %tiled{1} : !transform.any_op
 )mlir",
-                       attr, id, tile[0], tile[1], tile[2], tile[3])
+                       attr, id, tile[0], tile[1], tile[2], tile[3], tile[4])
       .str();
 }
 
 /// The whole script: every tile's schedule, then the contractions lowered to
 /// outer products: per tile, `m` rows of n-lane FMAs, one per k step, on
 /// accumulators that stay in registers.
-std::string buildSchedule(ArrayRef<SmallVector<int64_t, 4>> tiles) {
+std::string buildSchedule(ArrayRef<SmallVector<int64_t, 5>> tiles) {
   std::string body, hoist;
   for (ArrayRef<int64_t> tile : tiles) {
     body += tileSchedule(tile);
     // The accumulator tile is read and written once per k loop, not once
     // per k step: first its slice of the output, then the vector transfers.
     hoist += llvm::formatv("    transform.loop.hoist_loop_invariant_subsets "
-                           "%k{0}_{1}_{2}_{3} : !transform.any_op\n",
-                           tile[0], tile[1], tile[2], tile[3]);
+                           "%k{0}_{1}_{2}_{3}_{4} : !transform.any_op\n",
+                           tile[0], tile[1], tile[2], tile[3], tile[4]);
   }
   return R"mlir(
 module attributes {transform.with_named_sequence, ember.schedule} {
@@ -107,22 +108,27 @@ struct EmberTileMatmul
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<SmallVector<int64_t, 4>> tiles;
+    SmallVector<SmallVector<int64_t, 5>> tiles;
     bool bad = false;
     module.walk([&](linalg::MatmulOp op) {
       Attribute attr = op->getAttr("ember.tile");
       if (!attr)
         return;
       auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
-      if (!tile || tile.size() != 4 ||
-          llvm::any_of(tile.asArrayRef(), [](int64_t v) { return v <= 0; }) ||
-          tile[0] % tile[1] != 0) {
-        op.emitError("ember.tile must be array<i64: rows, m, n, k> of "
-                     "positive sizes, rows a multiple of m");
+      auto valid = [](DenseI64ArrayAttr t) {
+        if (t.size() != 5 || t[2] <= 0 || t[3] <= 0 || t[4] <= 0 || t[0] < 0 ||
+            t[1] < 0 || (t[0] == 0) == (t[1] == 0))
+          return false;
+        return t[0] ? t[0] % t[2] == 0 : t[1] % t[3] == 0;
+      };
+      if (!tile || !valid(tile)) {
+        op.emitError("ember.tile must be array<i64: rows, cols, m, n, k>: "
+                     "positive tile sizes m, n, k and exactly one of rows "
+                     "(a multiple of m) and cols (a multiple of n) nonzero");
         bad = true;
         return;
       }
-      SmallVector<int64_t, 4> t(tile.asArrayRef());
+      SmallVector<int64_t, 5> t(tile.asArrayRef());
       if (!llvm::is_contained(tiles, t))
         tiles.push_back(t);
     });

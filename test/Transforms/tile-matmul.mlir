@@ -2,7 +2,7 @@
 // RUN: ember-opt %s -ember-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
 // A 2-D f32 matmul that the 8 x 32 x 16 (m, n, k) tile divides becomes a
-// linalg.matmul marked ember.tile = [rows per parallel block, m, n, k], tiled
+// linalg.matmul marked ember.tile = [rows, cols per parallel block, m, n, k], tiled
 // and vectorized: per tile, 8 rows of 32-lane FMAs (one per k step) on
 // accumulators read once before the k loop, carried through it as a loop
 // value (registers) and written once after it. The row blocks are an
@@ -54,6 +54,19 @@ func.func @padded(%a: tensor<10x32xf32>, %b: tensor<32x48xf32>) -> tensor<10x48x
 func.func @blocked(%a: tensor<256x64xf32>, %b: tensor<64x64xf32>) -> tensor<256x64xf32> {
   %c = ember.matmul %a, %b : tensor<256x64xf32>, tensor<64x64xf32> -> tensor<256x64xf32>
   return %c : tensor<256x64xf32>
+}
+
+// With far fewer rows than columns (a convolution's filter on the left), the
+// parallel blocks are column blocks (here 4 of 256), so each thread streams its
+// own part of the right operand once.
+// CHECK-LABEL: func.func @column_blocks(
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c256 step %c32
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c16
+func.func @column_blocks(%a: tensor<8x64xf32>, %b: tensor<64x1024xf32>) -> tensor<8x1024xf32> {
+  %c = ember.matmul %a, %b : tensor<8x64xf32>, tensor<64x1024xf32> -> tensor<8x1024xf32>
+  return %c : tensor<8x1024xf32>
 }
 
 // Where padding would more than double the work (m 2 -> 8), the generic

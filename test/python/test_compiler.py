@@ -136,7 +136,8 @@ def test_ember_opt_lists_the_ember_passes():
     help_text = run_ember_opt("--help").stdout
     for name in ("convert-ember-to-linalg", "ember-cpu-pipeline", "ember-expand-math",
                  "ember-widen-bool-memrefs", "ember-prepare-function-boundaries",
-                 "ember-autodiff"):
+                 "ember-autodiff", "ember-tile-matmul", "ember-parallel-loops",
+                 "ember-omp-nowait", "ember-strided-copies-to-linalg"):
         assert name in help_text
 
 

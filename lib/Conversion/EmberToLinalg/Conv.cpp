@@ -126,16 +126,17 @@ SmallVector<int64_t> concat(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   return v;
 }
 
-/// Ungrouped f32 / f64 convolutions whose matmul form a register tile
-/// divides go through the tiled matmul (ember-tile-matmul): an im2col gather
-/// of the input patches into a 2-D matrix, one matmul, and a transpose back.
-/// The gather costs one pass over a matrix `prod(K)` times the input; the
-/// matmul runs at the tiled kernel's speed instead of the scalar loops of
-/// the direct forms below. Returns null when no tile divides the sizes.
+/// Ungrouped f32 / f64 convolutions whose matmul form a register tile fits
+/// go through the tiled matmul (ember-tile-matmul): an im2col gather of the
+/// input patches into a 2-D matrix (positions innermost, so it copies rows),
+/// one matmul, and a transpose back. The gather costs one pass over a matrix
+/// `prod(K)` times the input; the matmul runs at the tiled kernel's speed
+/// instead of the scalar loops of the direct forms below. Returns null when
+/// no tile fits.
 ///
-///   conv:             cols[(N, P...), (C, K...)]  x  w^T[(C, K...), O]
-///   conv_weight_grad: cols^T[(C, K...), (N, P...)]  x  dy^T[(N, P...), O]
-///   conv_transpose:   z-cols[(N, S...), (O, K...)]  x  w[(O, K...), C]
+///   conv:             w[O, (C, K...)]  x  patches[(C, K...), (N, P...)]
+///   conv_weight_grad: patches[(C, K...), (N, P...)]  x  dy^T[(N, P...), O]
+///   conv_transpose:   w^T[C, (O, K...)]  x  z-patches[(O, K...), (N, S...)]
 ///                     (z: the zero-bordered, stride-dilated operand below)
 template <typename Op>
 Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
@@ -158,26 +159,27 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
             o = w.getDimSize(0);
     ArrayRef<int64_t> p = out.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
-    int64_t rows = n * product(p), depth = c * product(k);
-    auto tile = matmulTile(et, rows, o, depth);
+    int64_t cols = n * product(p), depth = c * product(k);
+    auto tile = matmulTile(et, o, cols, depth);
     if (!tile)
       return nullptr;
-    // Loops (n, p..., c, k...).
-    SmallVector<AffineExpr> src = {d(0), d(1 + sp)};
+    // Loops (c, k..., n, p...): the positions innermost, so the gather reads
+    // input rows and writes patch rows contiguously.
+    int64_t nDim = 1 + sp, p0 = 2 + sp;
+    SmallVector<AffineExpr> src = {d(nDim), d(0)};
     for (int64_t i = 0; i < sp; ++i)
-      src.push_back(d(1 + i) * stride[i] + d(2 + sp + i) * dilation[i]);
-    auto colsType =
-        RankedTensorType::get(concat(concat({n}, p), concat({c}, k)), et);
-    Value cols = gatherGeneric(rewriter, loc, op.getLhs(), colsType, src);
-    cols = reshapeTensor(rewriter, loc, cols,
-                         RankedTensorType::get({rows, depth}, et));
+      src.push_back(d(p0 + i) * stride[i] + d(1 + i) * dilation[i]);
+    auto patchType =
+        RankedTensorType::get(concat(concat({c}, k), concat({n}, p)), et);
+    Value patches = gatherGeneric(rewriter, loc, op.getLhs(), patchType, src);
+    patches = reshapeTensor(rewriter, loc, patches,
+                            RankedTensorType::get({depth, cols}, et));
     Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
                              RankedTensorType::get({o, depth}, et));
-    wm = transposeTensor(rewriter, loc, wm, {1, 0});
-    Value r = tiledMatmul(rewriter, loc, cols, wm, *tile);
+    Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);
     r = reshapeTensor(rewriter, loc, r,
-                      RankedTensorType::get(concat(concat({n}, p), {o}), et));
-    return transposeTensor(rewriter, loc, r, concat({0, 1 + sp}, range(1, sp)));
+                      RankedTensorType::get(concat(concat({o, n}, {}), p), et));
+    return transposeTensor(rewriter, loc, r, concat({1, 0}, range(2, sp)));
   } else if constexpr (std::is_same_v<Op, ConvWeightGradOp>) {
     RankedTensorType x = op.getLhs().getType(), dy = op.getRhs().getType(),
                      dw = op.getType();
@@ -214,8 +216,8 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
             o = w.getDimSize(0);
     ArrayRef<int64_t> s = dx.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
-    int64_t rows = n * product(s), depth = o * product(k);
-    auto tile = matmulTile(et, rows, c, depth);
+    int64_t cols = n * product(s), depth = o * product(k);
+    auto tile = matmulTile(et, c, cols, depth);
     if (!tile)
       return nullptr;
     // z: (N, O, S + d(K-1)...) zeros with dy at offset d(K-1), every
@@ -237,25 +239,27 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     if (dy.getNumElements() != 0)
       z = tensor::InsertSliceOp::create(rewriter, loc, op.getLhs(), z, offsets,
                                         sizes, strides);
-    // Loops (n, s..., o, k...): z[n, o, s + (K-1-k) d].
-    int64_t oDim = 1 + sp, k0 = 2 + sp;
-    SmallVector<AffineExpr> src = {d(0), d(oDim)};
+    // Loops (o, k..., n, s...): z[n, o, s + (K-1-k) d], the positions
+    // innermost (contiguous reads and writes).
+    int64_t nDim = 1 + sp, s0 = 2 + sp;
+    SmallVector<AffineExpr> src = {d(nDim), d(0)};
     for (int64_t i = 0; i < sp; ++i)
-      src.push_back(d(1 + i) + (k[i] - 1) * dilation[i] -
-                    d(k0 + i) * dilation[i]);
-    auto colsType =
-        RankedTensorType::get(concat(concat({n}, s), concat({o}, k)), et);
-    Value cols = gatherGeneric(rewriter, loc, z, colsType, src);
-    cols = reshapeTensor(rewriter, loc, cols,
-                         RankedTensorType::get({rows, depth}, et));
+      src.push_back(d(s0 + i) + (k[i] - 1) * dilation[i] -
+                    d(1 + i) * dilation[i]);
+    auto patchType =
+        RankedTensorType::get(concat(concat({o}, k), concat({n}, s)), et);
+    Value patches = gatherGeneric(rewriter, loc, z, patchType, src);
+    patches = reshapeTensor(rewriter, loc, patches,
+                            RankedTensorType::get({depth, cols}, et));
+    // The filter as (C, O*K).
     Value wm = transposeTensor(rewriter, loc, op.getRhs(),
-                               concat(concat({0}, range(2, sp)), {1}));
+                               concat({1, 0}, range(2, sp)));
     wm =
-        reshapeTensor(rewriter, loc, wm, RankedTensorType::get({depth, c}, et));
-    Value r = tiledMatmul(rewriter, loc, cols, wm, *tile);
+        reshapeTensor(rewriter, loc, wm, RankedTensorType::get({c, depth}, et));
+    Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);
     r = reshapeTensor(rewriter, loc, r,
-                      RankedTensorType::get(concat(concat({n}, s), {c}), et));
-    return transposeTensor(rewriter, loc, r, concat({0, 1 + sp}, range(1, sp)));
+                      RankedTensorType::get(concat({c, n}, s), et));
+    return transposeTensor(rewriter, loc, r, concat({1, 0}, range(2, sp)));
   }
 }
 

@@ -161,17 +161,30 @@ Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   auto mm = linalg::MatmulOp::create(
       b, loc, TypeRange{out}, ValueRange{pad(lhs, pm, pk), pad(rhs, pk, pn)},
       ValueRange{init});
-  // Rows per parallel block: up to 64, so that one block walks every column
+  // The parallel blocks: up to 64 rows, so that one block walks every column
   // panel of rhs (k x n-tile) through several row tiles while it is in
-  // cache, but at least 4 blocks where possible, for the threads.
-  int64_t block = tile[0];
-  for (int64_t rows : {64, 32, 16})
-    if (pm % rows == 0 && pm / rows >= 4) {
-      block = rows;
-      break;
-    }
-  mm->setAttr("ember.tile",
-              b.getDenseI64ArrayAttr({block, tile[0], tile[1], tile[2]}));
+  // cache, keeping at least 4 blocks where possible (for the threads). Each
+  // row block streams all of rhs: when lhs has far fewer rows than rhs has
+  // columns (a convolution's filter on the left), column blocks instead, so
+  // each thread streams its own part of rhs once.
+  int64_t rowBlock = 0, colBlock = 0;
+  if (4 * pm >= pn) {
+    rowBlock = tile[0];
+    for (int64_t rows : {64, 32, 16})
+      if (rows % tile[0] == 0 && pm % rows == 0 && pm / rows >= 4) {
+        rowBlock = rows;
+        break;
+      }
+  } else {
+    colBlock = tile[1];
+    for (int64_t f : {8, 4, 2})
+      if (pn % (f * tile[1]) == 0 && pn / (f * tile[1]) >= 4) {
+        colBlock = f * tile[1];
+        break;
+      }
+  }
+  mm->setAttr("ember.tile", b.getDenseI64ArrayAttr({rowBlock, colBlock, tile[0],
+                                                    tile[1], tile[2]}));
   Value r = mm.getResult(0);
   if (pm == m && pn == n)
     return r;

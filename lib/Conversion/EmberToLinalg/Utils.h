@@ -60,9 +60,10 @@ std::optional<std::array<int64_t, 3>> matmulTile(Type elementType, int64_t m,
                                                  int64_t n, int64_t k);
 
 /// `lhs` (m, k) times `rhs` (k, n) as a zero-initialized linalg.matmul marked
-/// `ember.tile = array<i64: rows, m, n, k>` for ember-tile-matmul (`rows`:
-/// rows per parallel block, a multiple of the tile's m up to 64); operands are
-/// zero-padded to multiples of the tile and the result sliced back.
+/// `ember.tile = array<i64: rows, cols, m, n, k>` for ember-tile-matmul: the
+/// parallel blocks are `rows` rows (up to 64) or, with too few rows for 4 of
+/// them, `cols` columns (the other is 0); operands are zero-padded to
+/// multiples of the tile and the result sliced back.
 Value tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                   ArrayRef<int64_t> tile);
 

@@ -43,7 +43,8 @@ func.func @conv_transpose1d(%g: tensor<1x3x4xf32>, %w: tensor<3x2x3xf32>) -> ten
 
 // -----
 
-// With at least 4 channels in the innermost loop, the channels-last form:
+// With at least 4 channels in the innermost loop (and sizes that the matmul
+// form would have to pad to more than twice the work), the channels-last form:
 // the filter is transposed to (G, C, K..., O), the loops are (n, g, p..., c,
 // k..., o) like a matmul's (m, k, n), and the channels-last result is
 // transposed back.
@@ -53,12 +54,12 @@ func.func @conv_transpose1d(%g: tensor<1x3x4xf32>, %w: tensor<3x2x3xf32>) -> ten
 // CHECK-DAG: #[[$COUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
 // CHECK-LABEL: func.func @conv_channels_last(
 // CHECK: %[[WT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x8x3x3x3xf32>) outs(%{{.*}} : tensor<1x3x3x3x8xf32>) permutation = [0, 2, 3, 4, 1]
-// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$CIN]], #[[$CW]], #[[$COUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[WT]] : tensor<2x1x3x6x6xf32>, tensor<1x3x3x3x8xf32>) outs(%{{.*}} : tensor<2x1x4x4x8xf32>)
-// CHECK: linalg.transpose ins(%[[R]] : tensor<2x1x4x4x8xf32>) outs(%{{.*}} : tensor<2x1x8x4x4xf32>) permutation = [0, 1, 4, 2, 3]
-func.func @conv_channels_last(%x: tensor<2x3x6x6xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<2x8x4x4xf32> {
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$CIN]], #[[$CW]], #[[$COUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[WT]] : tensor<1x1x3x5x5xf32>, tensor<1x3x3x3x8xf32>) outs(%{{.*}} : tensor<1x1x3x3x8xf32>)
+// CHECK: linalg.transpose ins(%[[R]] : tensor<1x1x3x3x8xf32>) outs(%{{.*}} : tensor<1x1x8x3x3xf32>) permutation = [0, 1, 4, 2, 3]
+func.func @conv_channels_last(%x: tensor<1x3x5x5xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x3x3xf32> {
   %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
-      : tensor<2x3x6x6xf32>, tensor<8x3x3x3xf32> -> tensor<2x8x4x4xf32>
-  return %y : tensor<2x8x4x4xf32>
+      : tensor<1x3x5x5xf32>, tensor<8x3x3x3xf32> -> tensor<1x8x3x3xf32>
+  return %y : tensor<1x8x3x3xf32>
 }
 
 // -----
@@ -100,16 +101,18 @@ func.func @conv_transpose_channels_last(%g: tensor<1x3x4xf32>, %w: tensor<3x4x3x
 // -----
 
 // An ungrouped f32 convolution whose matmul form a register tile fits goes
-// through the tiled matmul: an im2col gather of the patches (N, P..., C, K...)
-// -> (N*P, C*K), the filter as (C*K, O), one linalg.matmul for
-// ember-tile-matmul, the result transposed back to (N, O, P...).
-// CHECK-DAG: #[[$PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 + d4, d2 + d5)>
+// through the tiled matmul: an im2col gather of the patches with the
+// positions innermost, (C, K..., N, P...) -> (C*K, N*P), the filter as
+// (O, C*K) on the left, one linalg.matmul for ember-tile-matmul (in column
+// blocks: the filter has few rows), the result transposed back to
+// (N, O, P...).
+// CHECK-DAG: #[[$PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d1 + d4, d2 + d5)>
 // CHECK-LABEL: func.func @conv_im2col(
-// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<8x16x10x10xf32>) outs(%{{.*}} : tensor<8x8x8x16x3x3xf32>)
-// CHECK: %[[A:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<8x8x8x16x3x3xf32> into tensor<512x144xf32>
-// CHECK: %[[W:.*]] = linalg.transpose ins(%{{.*}} : tensor<32x144xf32>)
-// CHECK: linalg.matmul {ember.tile = array<i64: 64, 8, 32, 16>} ins(%[[A]], %[[W]] : tensor<512x144xf32>, tensor<144x32xf32>)
-// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<8x16x10x10xf32>) outs(%{{.*}} : tensor<16x3x3x8x8x8xf32>)
+// CHECK: %[[B:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<16x3x3x8x8x8xf32> into tensor<144x512xf32>
+// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<32x16x3x3xf32> into tensor<32x144xf32>
+// CHECK: linalg.matmul {ember.tile = array<i64: 0, 128, 8, 32, 16>} ins(%[[W]], %[[B]] : tensor<32x144xf32>, tensor<144x512xf32>)
+// CHECK: linalg.transpose {{.*}} permutation = [1, 0, 2, 3]
 func.func @conv_im2col(%x: tensor<8x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<8x32x8x8xf32> {
   %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
       : tensor<8x16x10x10xf32>, tensor<32x16x3x3xf32> -> tensor<8x32x8x8xf32>
@@ -123,7 +126,7 @@ func.func @conv_im2col(%x: tensor<8x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) ->
 // CHECK-LABEL: func.func @weight_grad_im2col(
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x3x8x8x8xf32>)
 // CHECK: tensor.pad {{.*}} high[7, 0]
-// CHECK: linalg.matmul {ember.tile = array<i64: 8, 8, 16, 16>} {{.*}} -> tensor<16x16xf32>
+// CHECK: linalg.matmul {ember.tile = array<i64: 8, 0, 8, 16, 16>} {{.*}} -> tensor<16x16xf32>
 // CHECK: tensor.extract_slice {{.*}}[0, 0] [9, 16] [1, 1]
 func.func @weight_grad_im2col(%x: tensor<8x1x10x10xf32>, %g: tensor<8x16x8x8xf32>) -> tensor<16x1x3x3xf32> {
   %w = ember.conv_weight_grad %x, %g stride [1, 1] dilation [1, 1] groups 1
