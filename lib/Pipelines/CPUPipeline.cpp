@@ -54,6 +54,7 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
     addPasses(pm, "scf-forall-to-for,convert-linalg-to-loops");
   addPasses(pm, "convert-vector-to-scf{full-unroll=true}");
   pm.addPass(createEmberWidenBoolMemrefs());
+  pm.addNestedPass<func::FuncOp>(createEmberPromoteAccumulators());
   if (options.parallel) {
     // Large outermost parallel loops become OpenMP parallel regions with one
     // statically scheduled worksharing loop; LLVM's OpenMPIRBuilder outlines

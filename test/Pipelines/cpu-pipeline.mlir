@@ -44,14 +44,19 @@ func.func @elementwise_chain(%x: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2
 
 // -----
 
-// The sum accumulates in the 1-D out-parameter (%arg7 to %arg11).
+// The sum accumulates in a register carried through the reduction loop (a
+// block argument after lowering, ember-promote-accumulators) and is stored
+// once per row into the 1-D out-parameter (%arg7 to %arg11).
 // CHECK-LABEL: llvm.func @reduce(
 // CHECK-SAME: %arg7: !llvm.ptr, %arg8: !llvm.ptr, %arg9: i64, %arg10: i64, %arg11: i64) {
 // CHECK: %[[OUT:.*]] = llvm.insertvalue %arg11, %{{.*}}[4, 0]
-// CHECK: %[[A:.*]] = llvm.fadd %{{.*}}, %{{.*}} : f32
-// CHECK-NEXT: %[[P:.*]] = llvm.extractvalue %[[OUT]][1]
+// CHECK: ^bb{{[0-9]+}}(%{{.*}}: i64, %[[ACC:.*]]: f32):
+// CHECK: %[[A:.*]] = llvm.fadd %{{.*}}, %[[ACC]] {{.*}} : f32
+// CHECK-NOT: llvm.store
+// CHECK: llvm.br ^bb{{[0-9]+}}(%{{.*}}, %[[A]] : i64, f32)
+// CHECK: %[[P:.*]] = llvm.extractvalue %[[OUT]][1]
 // CHECK-NEXT: %[[ADDR:.*]] = llvm.getelementptr {{.*}}%[[P]][%{{.*}}]
-// CHECK-NEXT: llvm.store %[[A]], %[[ADDR]] : f32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[ACC]], %[[ADDR]] : f32, !llvm.ptr
 // CHECK: llvm.return{{$}}
 func.func @reduce(%x: tensor<4x8xf32>) -> tensor<4xf32> {
   %0 = ember.sum %x [1] : tensor<4x8xf32> -> tensor<4xf32>

@@ -137,7 +137,8 @@ def test_ember_opt_lists_the_ember_passes():
     for name in ("convert-ember-to-linalg", "ember-cpu-pipeline", "ember-expand-math",
                  "ember-widen-bool-memrefs", "ember-prepare-function-boundaries",
                  "ember-autodiff", "ember-tile-matmul", "ember-parallel-loops",
-                 "ember-omp-nowait", "ember-strided-copies-to-linalg"):
+                 "ember-omp-nowait", "ember-strided-copies-to-linalg",
+                 "ember-promote-accumulators"):
         assert name in help_text
 
 

@@ -96,6 +96,25 @@ def EmberStridedCopiesToLinalg : Pass<"ember-strided-copies-to-linalg",
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def EmberPromoteAccumulators : Pass<"ember-promote-accumulators",
+                                    "::mlir::func::FuncOp"> {
+  let summary = "Carry reduction accumulators in registers across scf.for";
+  let description = [{
+    Runs on loops over memrefs. In an `scf.for` whose body loads an element
+    at loop-invariant indices and stores it back (a reduction's
+    accumulator), and touches that buffer no other way, the load moves before
+    the loop, the value becomes a loop-carried value and the store moves after
+    the loop. Only buffers that cannot overlap the others the loop touches
+    qualify (allocations and function arguments: Ember passes every input
+    and output as its own array), and only loops whose bodies do nothing
+    but loads, stores and side-effect-free ops. LLVM does this itself for
+    one accumulator, but not for two (a max and its NaN count, a value and
+    its index), which it cannot prove apart.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def EmberOmpNowait : Pass<"ember-omp-nowait", "::mlir::func::FuncOp"> {
   let summary = "Tidy the OpenMP loops convert-scf-to-openmp makes";
   let description = [{

@@ -121,7 +121,8 @@ Value combine(MinOp, OpBuilder &b, Location l, Value x, Value acc) {
   return arith::MinSIOp::create(b, l, x, acc);
 }
 
-/// A float max (min) that propagates NaN, as two reductions LLVM vectorizes:
+/// A float max (min) that propagates NaN, as one pass with two accumulators
+/// (kept in registers by ember-promote-accumulators) that LLVM vectorizes:
 /// `maxnum` assuming no NaN (nnan, nsz), and a count of the NaNs; where the
 /// count is not zero the result is NaN (so the no-NaN assumption only matters
 /// where its result is discarded). A NaN-propagating `maximumf` reduction
@@ -132,27 +133,45 @@ Value floatExtreme(OpBuilder &b, Location loc, Value input,
   Type t = init.getType();
   auto flags = LLVM::FastmathFlagsAttr::get(
       b.getContext(), LLVM::FastmathFlags::nnan | LLVM::FastmathFlags::nsz);
-  Value extreme = reduceGeneric(
-      b, loc, input, dims, init,
-      [&](OpBuilder &nb, Location l, Value x, Value acc) -> Value {
-        Operation *op = isMax ? LLVM::MaxNumOp::create(nb, l, x, acc)
-                              : LLVM::MinNumOp::create(nb, l, x, acc);
-        op->setAttr("fastmathFlags", flags);
-        return op->getResult(0);
-      });
-  Value nans = reduceGeneric(
-      b, loc, input, dims, scalarConstant(b, loc, t, 0),
-      [&](OpBuilder &nb, Location l, Value x, Value acc) -> Value {
+  auto inType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inType.getRank();
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool reduced = llvm::is_contained(dims, i);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (!reduced) {
+      shape.push_back(inType.getDimSize(i));
+      outExprs.push_back(b.getAffineDimExpr(i));
+    }
+  }
+  auto type = RankedTensorType::get(shape, t);
+  AffineMap out = AffineMap::get(rank, 0, outExprs, b.getContext());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type, type}, input,
+      ValueRange{filledTensor(b, loc, type, init),
+                 filledTensor(b, loc, type, scalarConstant(b, loc, t, 0))},
+      {b.getMultiDimIdentityMap(rank), out, out}, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value x = args[0];
+        if (x.getType() != t)
+          x = arith::ExtFOp::create(nb, l, t, x);
+        Operation *extreme = isMax ? LLVM::MaxNumOp::create(nb, l, x, args[1])
+                                   : LLVM::MinNumOp::create(nb, l, x, args[1]);
+        extreme->setAttr("fastmathFlags", flags);
         Value isNan =
             arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNO, x, x);
         Value one =
             arith::SelectOp::create(nb, l, isNan, scalarConstant(nb, l, t, 1),
                                     scalarConstant(nb, l, t, 0));
-        return arith::AddFOp::create(nb, l, acc, one, kReassoc);
+        Value count = arith::AddFOp::create(nb, l, args[2], one, kReassoc);
+        linalg::YieldOp::create(nb, l,
+                                ValueRange{extreme->getResult(0), count});
       });
-  auto type = cast<RankedTensorType>(extreme.getType());
   return elementwiseGeneric(
-      b, loc, type, ValueRange{extreme, nans},
+      b, loc, type, generic.getResults(),
       [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
         Value any = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
                                           v[1], scalarConstant(nb, l, t, 0));

@@ -178,20 +178,21 @@ func.func @prod(%x: tensor<2x3xf32>, %y: tensor<2x3xi64>) -> (tensor<3xf32>, ten
 // -----
 
 // max starts at -inf (the lowest integer) and propagates NaN. For floats it
-// is two reductions LLVM vectorizes, maxnum assuming no NaN and a count of
-// the NaNs, and a select that makes the result NaN where the count is not 0.
+// is one pass with two accumulators LLVM vectorizes, maxnum assuming no NaN
+// and a count of the NaNs, then a select that makes the result NaN where the
+// count is not 0.
 // CHECK-LABEL: func.func @max(
 // CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[NINF]] : f32)
-// CHECK: %[[EXT:.*]] = linalg.generic
-// CHECK-SAME: outs(%[[INIT]] : tensor<2xf32>)
-// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[ZERO:.*]] = linalg.fill
+// CHECK: %[[R:.*]]:2 = linalg.generic
+// CHECK-SAME: outs(%[[INIT]], %[[ZERO]] : tensor<2xf32>, tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[ACC:.*]]: f32, %[[CNT:.*]]: f32):
 // CHECK-NEXT: %[[M:.*]] = llvm.intr.maxnum(%[[A]], %[[ACC]]) {fastmathFlags = #llvm.fastmath<nnan, nsz>} : (f32, f32) -> f32
-// CHECK-NEXT: linalg.yield %[[M]] : f32
-// CHECK: %[[NANS:.*]] = linalg.generic
-// CHECK: arith.cmpf uno
-// CHECK: arith.addf {{.*}} fastmath<reassoc> : f32
-// CHECK: linalg.generic {{.*}} ins(%[[EXT]], %[[NANS]] : tensor<2xf32>, tensor<2xf32>)
+// CHECK-NEXT: %[[U:.*]] = arith.cmpf uno, %[[A]], %[[A]]
+// CHECK: %[[N:.*]] = arith.addf %[[CNT]], %{{.*}} fastmath<reassoc> : f32
+// CHECK-NEXT: linalg.yield %[[M]], %[[N]] : f32, f32
+// CHECK: linalg.generic {{.*}} ins(%[[R]]#0, %[[R]]#1 : tensor<2xf32>, tensor<2xf32>)
 // CHECK: %[[ANY:.*]] = arith.cmpf ogt
 // CHECK: %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
 // CHECK: arith.select %[[ANY]], %[[NAN]], %{{.*}} : f32
@@ -213,13 +214,12 @@ func.func @max(%x: tensor<2x3xf32>, %y: tensor<2x3xi32>) -> (tensor<2xf32>, tens
 // CHECK-LABEL: func.func @max_bf16(
 // CHECK: %[[NINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[NINF]] : f32) outs(%{{.*}} : tensor<2xf32>)
-// CHECK: %[[ACC:.*]] = linalg.generic
-// CHECK-SAME: outs(%[[INIT]] : tensor<2xf32>)
-// CHECK-NEXT: ^bb0(%[[A:.*]]: bf16, %[[OUT:.*]]: f32):
+// CHECK: %[[ACC:.*]]:2 = linalg.generic
+// CHECK-SAME: outs(%[[INIT]], %{{.*}} : tensor<2xf32>, tensor<2xf32>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: bf16, %[[OUT:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: %[[W:.*]] = arith.extf %[[A]] : bf16 to f32
 // CHECK-NEXT: %[[M:.*]] = llvm.intr.maxnum(%[[W]], %[[OUT]]) {{.*}} : (f32, f32) -> f32
-// CHECK-NEXT: linalg.yield %[[M]] : f32
-// CHECK: %[[SEL:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %{{.*}} : tensor<2xf32>, tensor<2xf32>)
+// CHECK: %[[SEL:.*]] = linalg.generic {{.*}} ins(%[[ACC]]#0, %[[ACC]]#1 : tensor<2xf32>, tensor<2xf32>)
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%[[SEL]] : tensor<2xf32>) outs(%{{.*}} : tensor<2xbf16>)
 // CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %{{.*}}: bf16):
@@ -238,10 +238,9 @@ func.func @max_bf16(%x: tensor<2x3xbf16>) -> tensor<2xbf16> {
 // CHECK: %[[PINF:.*]] = arith.constant 0x7F800000 : f32
 // CHECK: %[[INIT:.*]] = linalg.fill ins(%[[PINF]] : f32)
 // CHECK: linalg.generic
-// CHECK-SAME: outs(%[[INIT]] : tensor<3xf32>)
-// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-SAME: outs(%[[INIT]], %{{.*}} : tensor<3xf32>, tensor<3xf32>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[ACC:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: %[[M:.*]] = llvm.intr.minnum(%[[A]], %[[ACC]]) {fastmathFlags = #llvm.fastmath<nnan, nsz>} : (f32, f32) -> f32
-// CHECK-NEXT: linalg.yield %[[M]] : f32
 // CHECK: %[[IMAX:.*]] = arith.constant 127 : i8
 // CHECK: %[[IINIT:.*]] = linalg.fill ins(%[[IMAX]] : i8)
 // CHECK: linalg.generic
