@@ -24,7 +24,7 @@ class EmberCompileError(RuntimeError):
 
 def _runtime_libs() -> list[str]:
     """MLIR's C runner utilities (``memrefCopy`` for strided copies) and Ember's
-    thread pool (the async runtime calls of parallel loops)."""
+    thread pool and heap block cache (libEmberRuntime)."""
     from ember.runtime.native import runtime_library
 
     libs = [str(runtime_library())]
