@@ -363,42 +363,6 @@ void runQueuedMember(void *ctx, int index) {
     currentPool().notifyProgress();
 }
 
-/// Iterations [*lower, *upper] (inclusive, step `incr`) of member `tid` among
-/// `size`: contiguous, balanced blocks, as OpenMP's `schedule(static)`.
-template <typename T, typename S>
-void staticBlock(int32_t schedule, int32_t tid, int32_t size, int32_t *lastIter,
-                 T *lower, T *upper, S *stride, S incr) {
-  constexpr int32_t kStatic = 34;         // kmp_sch_static, without chunk size
-  constexpr int32_t kModifiers = 3 << 29; // (non)monotonic
-  if ((schedule & ~kModifiers) != kStatic || incr == 0) {
-    std::fprintf(stderr,
-                 "ember runtime: only schedule(static) loops with a nonzero "
-                 "step are supported (schedule %d, step %lld)\n",
-                 schedule, static_cast<long long>(incr));
-    std::abort();
-  }
-  using W = __int128;
-  W lo = static_cast<W>(*lower), hi = static_cast<W>(*upper);
-  W trips = incr > 0 ? (hi >= lo ? (hi - lo) / incr + 1 : 0)
-                     : (lo >= hi ? (lo - hi) / -static_cast<W>(incr) + 1 : 0);
-  W per = trips / size, extra = trips % size;
-  W begin = tid * per + (tid < extra ? tid : extra);
-  W count = per + (tid < extra ? 1 : 0);
-  *stride = static_cast<S>(trips * incr);
-  if (count == 0) {
-    // An empty range: upper below lower (in the direction of the step).
-    *lower = static_cast<T>(lo + trips * incr);
-    *upper = static_cast<T>(lo + trips * incr - incr);
-    if (lastIter)
-      *lastIter = 0;
-    return;
-  }
-  *lower = static_cast<T>(lo + begin * incr);
-  *upper = static_cast<T>(lo + (begin + count - 1) * incr);
-  if (lastIter)
-    *lastIter = begin + count == trips;
-}
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -446,36 +410,45 @@ EMBER_RUNTIME_EXPORT void __kmpc_fork_call(ident_t *, int32_t argc,
   p.helpUntil([&team] { return team.pending.load() == 0; });
 }
 
+/// The iterations [*lower, *upper] (inclusive, step `incr`) of the calling
+/// member: contiguous, balanced blocks, as OpenMP's `schedule(static)`. The
+/// loops Ember emits iterate over `index`, 64-bit, which the OpenMPIRBuilder
+/// schedules as unsigned: the only `static_init` variant they call (another
+/// one would fail to link, not run wrongly).
 EMBER_RUNTIME_EXPORT void
 __kmpc_for_static_init_8u(ident_t *, int32_t gtid, int32_t schedule,
                           int32_t *lastIter, uint64_t *lower, uint64_t *upper,
                           int64_t *stride, int64_t incr, int64_t chunk) {
-  staticBlock(schedule, currentTid, currentTeamSize, lastIter, lower, upper,
-              stride, incr);
-}
-
-EMBER_RUNTIME_EXPORT void
-__kmpc_for_static_init_8(ident_t *, int32_t gtid, int32_t schedule,
-                         int32_t *lastIter, int64_t *lower, int64_t *upper,
-                         int64_t *stride, int64_t incr, int64_t chunk) {
-  staticBlock(schedule, currentTid, currentTeamSize, lastIter, lower, upper,
-              stride, incr);
-}
-
-EMBER_RUNTIME_EXPORT void
-__kmpc_for_static_init_4u(ident_t *, int32_t gtid, int32_t schedule,
-                          int32_t *lastIter, uint32_t *lower, uint32_t *upper,
-                          int32_t *stride, int32_t incr, int32_t chunk) {
-  staticBlock(schedule, currentTid, currentTeamSize, lastIter, lower, upper,
-              stride, incr);
-}
-
-EMBER_RUNTIME_EXPORT void
-__kmpc_for_static_init_4(ident_t *, int32_t gtid, int32_t schedule,
-                         int32_t *lastIter, int32_t *lower, int32_t *upper,
-                         int32_t *stride, int32_t incr, int32_t chunk) {
-  staticBlock(schedule, currentTid, currentTeamSize, lastIter, lower, upper,
-              stride, incr);
+  constexpr int32_t kStatic = 34;         // kmp_sch_static, without chunk size
+  constexpr int32_t kModifiers = 3 << 29; // (non)monotonic
+  if ((schedule & ~kModifiers) != kStatic || incr == 0) {
+    std::fprintf(stderr,
+                 "ember runtime: only schedule(static) loops with a nonzero "
+                 "step are supported (schedule %d, step %lld)\n",
+                 schedule, static_cast<long long>(incr));
+    std::abort();
+  }
+  using W = __int128;
+  int32_t tid = currentTid, size = currentTeamSize;
+  W lo = static_cast<W>(*lower), hi = static_cast<W>(*upper);
+  W trips = incr > 0 ? (hi >= lo ? (hi - lo) / incr + 1 : 0)
+                     : (lo >= hi ? (lo - hi) / -static_cast<W>(incr) + 1 : 0);
+  W per = trips / size, extra = trips % size;
+  W begin = tid * per + (tid < extra ? tid : extra);
+  W count = per + (tid < extra ? 1 : 0);
+  *stride = static_cast<int64_t>(trips * incr);
+  if (count == 0) {
+    // An empty range: upper below lower (in the direction of the step).
+    *lower = static_cast<uint64_t>(lo + trips * incr);
+    *upper = static_cast<uint64_t>(lo + trips * incr - incr);
+    if (lastIter)
+      *lastIter = 0;
+    return;
+  }
+  *lower = static_cast<uint64_t>(lo + begin * incr);
+  *upper = static_cast<uint64_t>(lo + (begin + count - 1) * incr);
+  if (lastIter)
+    *lastIter = begin + count == trips;
 }
 
 /// The end of a statically scheduled loop: nothing to release.

@@ -113,3 +113,24 @@ def _ember_dtype(dt: np.dtype) -> str:
         if np_dtype(name) == dt:
             return name
     raise TypeError(f"no ember element type for {dt}")
+
+
+def _put_result(queue, fn) -> None:
+    queue.put(fn())
+
+
+def run_in_forked_child(fn: Callable[[], object], what: str, timeout: float = 120):
+    """``fn()`` computed in a forked child process (as a DataLoader worker is), which
+    must exit cleanly within ``timeout`` seconds; a hang fails with ``what``."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_put_result, args=(queue, fn))
+    proc.start()
+    proc.join(timeout=timeout)
+    if proc.is_alive():
+        proc.kill()
+        raise AssertionError(f"{what} in a forked child hung")
+    assert proc.exitcode == 0
+    return queue.get(timeout=5)

@@ -11,6 +11,7 @@ os.environ.setdefault("EMBER_CACHE_DIR", tempfile.mkdtemp(prefix="ember-test-cac
 import ember  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from ember_testing import run_in_forked_child  # noqa: E402
 
 
 @pytest.fixture
@@ -94,29 +95,17 @@ def test_environment_variable_sets_the_default():
     assert int(out.stdout) == len(os.sched_getaffinity(0))
 
 
-def _child_runs_parallel_region(queue):
+def _row_sums_head():
     x = ember.ones(1024, 1024)
-    queue.put(((x * 3).exp().sum(1)).numpy()[:4].tolist())
+    return ((x * 3).exp().sum(1)).numpy()[:4].tolist()
 
 
 def test_forked_child_runs_parallel_regions(threads):
     """The parent's workers do not exist in a forked child: it must start its own
     pool, not wait forever on the parent's."""
-    import multiprocessing
-
     ember.set_num_threads(2)
-    x = ember.ones(1024, 1024)
-    expected = ((x * 3).exp().sum(1)).numpy()[:4].tolist()  # the parent's pool is busy
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_child_runs_parallel_region, args=(queue,))
-    proc.start()
-    proc.join(timeout=120)
-    if proc.is_alive():
-        proc.kill()
-        raise AssertionError("a parallel region in a forked child hung")
-    assert proc.exitcode == 0
-    assert queue.get(timeout=5) == expected
+    expected = _row_sums_head()  # the parent's pool has run a parallel region
+    assert run_in_forked_child(_row_sums_head, "a parallel region") == expected
 
 
 def test_large_temporaries_are_cached_and_released():

@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from ember import compiler  # noqa: E402
 from ember.runtime import CACHE  # noqa: E402
+from ember_testing import run_in_forked_child  # noqa: E402
 
 
 def stats():
@@ -205,26 +206,16 @@ def test_cache_dir_default(monkeypatch):
     assert cache_dir() == Path.home() / ".cache" / "ember"
 
 
-def _child_compiles(queue):
+def _child_compiles():
     # A structure the parent never compiled: the child compiles it itself.
-    queue.put((ember.full((3, 7), 0.5).exp() * 3 - 1).amax().item())
+    return (ember.full((3, 7), 0.5).exp() * 3 - 1).amax().item()
 
 
 def test_forked_child_compiles(tmp_path, monkeypatch):
-    import multiprocessing
-
     monkeypatch.setenv("EMBER_CACHE_DIR", str(tmp_path))
     assert (ember.ones(4, 5) * 2 + 1).sum().item() == 60.0  # the parent's context is live
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_child_compiles, args=(queue,))
-    proc.start()
-    proc.join(timeout=120)
-    if proc.is_alive():
-        proc.kill()
-        raise AssertionError("compiling in a forked child hung")
-    assert proc.exitcode == 0
-    assert abs(queue.get(timeout=5) - (3 * np.exp(0.5) - 1)) < 1e-5
+    value = run_in_forked_child(_child_compiles, "compiling")
+    assert abs(value - (3 * np.exp(0.5) - 1)) < 1e-5
 
 
 def test_backward_without_disk_cache_takes_0d_values(monkeypatch):

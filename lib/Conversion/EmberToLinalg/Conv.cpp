@@ -126,6 +126,69 @@ SmallVector<int64_t> concat(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
   return v;
 }
 
+/// `count` consecutive integers from `from`.
+SmallVector<int64_t> iota(int64_t from, int64_t count) {
+  SmallVector<int64_t> v;
+  for (int64_t i = 0; i < count; ++i)
+    v.push_back(from + i);
+  return v;
+}
+
+/// conv_transpose's operand (lead..., P...) written every stride-th position
+/// at offset dilation * (K - 1) into zeros of shape (lead..., S + d(K-1)...):
+/// correlating it with the reversed filter gives the transposed convolution.
+Value zeroBordered(OpBuilder &b, Location loc, Value operand,
+                   ArrayRef<int64_t> resultSpatial, ArrayRef<int64_t> kernel,
+                   ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  int64_t sp = resultSpatial.size(), lead = type.getRank() - sp;
+  SmallVector<int64_t> zShape(type.getShape().take_front(lead));
+  SmallVector<OpFoldResult> offsets(lead, b.getIndexAttr(0)), sizes,
+      strides(lead, b.getIndexAttr(1));
+  for (int64_t v : type.getShape())
+    sizes.push_back(b.getIndexAttr(v));
+  for (int64_t i = 0; i < sp; ++i) {
+    int64_t border = dilation[i] * (kernel[i] - 1);
+    zShape.push_back(resultSpatial[i] + border);
+    offsets.push_back(b.getIndexAttr(border));
+    strides.push_back(b.getIndexAttr(stride[i]));
+  }
+  auto zType = type.clone(zShape);
+  Value z = filledTensor(b, loc, zType,
+                         scalarConstant(b, loc, zType.getElementType(), 0));
+  if (type.getNumElements() == 0)
+    return z;
+  return tensor::InsertSliceOp::create(b, loc, operand, z, offsets, sizes,
+                                       strides);
+}
+
+/// The im2col matrix of `source` (N, C, ...): rows (C, K...), columns
+/// (N, P...), entry source[n, c, p * stride + k * dilation], or with
+/// `reversed` taps (conv_transpose on its zero-bordered operand)
+/// source[n, c, p + (K - 1 - k) * dilation]. The loops run (c, k..., n,
+/// p...), positions innermost, so the gather copies rows.
+Value patchMatrix(OpBuilder &b, Location loc, Value source,
+                  ArrayRef<int64_t> kernel, ArrayRef<int64_t> positions,
+                  ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
+                  bool reversed) {
+  auto type = cast<RankedTensorType>(source.getType());
+  Type et = type.getElementType();
+  int64_t sp = kernel.size(), n = type.getDimSize(0), c = type.getDimSize(1);
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  int64_t nDim = 1 + sp, p0 = 2 + sp;
+  SmallVector<AffineExpr> src = {d(nDim), d(0)};
+  for (int64_t i = 0; i < sp; ++i)
+    src.push_back(reversed ? d(p0 + i) + (kernel[i] - 1) * dilation[i] -
+                                 d(1 + i) * dilation[i]
+                           : d(p0 + i) * stride[i] + d(1 + i) * dilation[i]);
+  auto patchType = RankedTensorType::get(
+      concat(concat({c}, kernel), concat({n}, positions)), et);
+  Value patches = gatherGeneric(b, loc, source, patchType, src);
+  return reshapeTensor(
+      b, loc, patches,
+      RankedTensorType::get({c * product(kernel), n * product(positions)}, et));
+}
+
 /// Ungrouped f32 / f64 convolutions whose matmul form a register tile fits
 /// go through the tiled matmul (ember-tile-matmul): an im2col gather of the
 /// input patches into a 2-D matrix (positions innermost, so it copies rows),
@@ -144,13 +207,6 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     return nullptr;
   Location loc = op.getLoc();
   ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
-  auto d = [&](int64_t i) { return rewriter.getAffineDimExpr(i); };
-  auto range = [](int64_t from, int64_t count) {
-    SmallVector<int64_t> v;
-    for (int64_t i = 0; i < count; ++i)
-      v.push_back(from + i);
-    return v;
-  };
   if constexpr (std::is_same_v<Op, ConvOp>) {
     RankedTensorType x = op.getLhs().getType(), w = op.getRhs().getType(),
                      out = op.getType();
@@ -159,27 +215,18 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
             o = w.getDimSize(0);
     ArrayRef<int64_t> p = out.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
-    int64_t cols = n * product(p), depth = c * product(k);
-    auto tile = matmulTile(et, o, cols, depth);
+    int64_t depth = c * product(k);
+    auto tile = matmulTile(et, o, n * product(p), depth);
     if (!tile)
       return nullptr;
-    // Loops (c, k..., n, p...): the positions innermost, so the gather reads
-    // input rows and writes patch rows contiguously.
-    int64_t nDim = 1 + sp, p0 = 2 + sp;
-    SmallVector<AffineExpr> src = {d(nDim), d(0)};
-    for (int64_t i = 0; i < sp; ++i)
-      src.push_back(d(p0 + i) * stride[i] + d(1 + i) * dilation[i]);
-    auto patchType =
-        RankedTensorType::get(concat(concat({c}, k), concat({n}, p)), et);
-    Value patches = gatherGeneric(rewriter, loc, op.getLhs(), patchType, src);
-    patches = reshapeTensor(rewriter, loc, patches,
-                            RankedTensorType::get({depth, cols}, et));
+    Value patches = patchMatrix(rewriter, loc, op.getLhs(), k, p, stride,
+                                dilation, /*reversed=*/false);
     Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
                              RankedTensorType::get({o, depth}, et));
     Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);
     r = reshapeTensor(rewriter, loc, r,
-                      RankedTensorType::get(concat(concat({o, n}, {}), p), et));
-    return transposeTensor(rewriter, loc, r, concat({1, 0}, range(2, sp)));
+                      RankedTensorType::get(concat({o, n}, p), et));
+    return transposeTensor(rewriter, loc, r, concat({1, 0}, iota(2, sp)));
   } else if constexpr (std::is_same_v<Op, ConvWeightGradOp>) {
     RankedTensorType x = op.getLhs().getType(), dy = op.getRhs().getType(),
                      dw = op.getType();
@@ -188,78 +235,41 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
             o = dw.getDimSize(0);
     ArrayRef<int64_t> p = dy.getShape().drop_front(2),
                       k = dw.getShape().drop_front(2);
-    int64_t rows = c * product(k), depth = n * product(p);
-    auto tile = matmulTile(et, rows, o, depth);
+    int64_t depth = n * product(p);
+    auto tile = matmulTile(et, c * product(k), o, depth);
     if (!tile)
       return nullptr;
-    // Loops (c, k..., n, p...).
-    int64_t nDim = 1 + sp, p0 = 2 + sp;
-    SmallVector<AffineExpr> src = {d(nDim), d(0)};
-    for (int64_t i = 0; i < sp; ++i)
-      src.push_back(d(p0 + i) * stride[i] + d(1 + i) * dilation[i]);
-    auto colsType =
-        RankedTensorType::get(concat(concat({c}, k), concat({n}, p)), et);
-    Value cols = gatherGeneric(rewriter, loc, op.getLhs(), colsType, src);
-    cols = reshapeTensor(rewriter, loc, cols,
-                         RankedTensorType::get({rows, depth}, et));
+    Value patches = patchMatrix(rewriter, loc, op.getLhs(), k, p, stride,
+                                dilation, /*reversed=*/false);
     Value g = transposeTensor(rewriter, loc, op.getRhs(),
-                              concat(concat({0}, range(2, sp)), {1}));
+                              concat(concat({0}, iota(2, sp)), {1}));
     g = reshapeTensor(rewriter, loc, g, RankedTensorType::get({depth, o}, et));
-    Value r = tiledMatmul(rewriter, loc, cols, g, *tile);
+    Value r = tiledMatmul(rewriter, loc, patches, g, *tile);
     r = transposeTensor(rewriter, loc, r, {1, 0});
     return reshapeTensor(rewriter, loc, r, dw);
   } else {
-    RankedTensorType dy = op.getLhs().getType(), w = op.getRhs().getType(),
-                     dx = op.getType();
+    RankedTensorType w = op.getRhs().getType(), dx = op.getType();
     Type et = dx.getElementType();
     int64_t sp = dx.getRank() - 2, n = dx.getDimSize(0), c = dx.getDimSize(1),
             o = w.getDimSize(0);
     ArrayRef<int64_t> s = dx.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
-    int64_t cols = n * product(s), depth = o * product(k);
-    auto tile = matmulTile(et, c, cols, depth);
+    int64_t depth = o * product(k);
+    auto tile = matmulTile(et, c, n * product(s), depth);
     if (!tile)
       return nullptr;
-    // z: (N, O, S + d(K-1)...) zeros with dy at offset d(K-1), every
-    // stride-th position (as the direct form below).
-    SmallVector<int64_t> zShape = {n, o};
-    SmallVector<OpFoldResult> offsets(2, rewriter.getIndexAttr(0)), sizes,
-        strides(2, rewriter.getIndexAttr(1));
-    for (int64_t v : dy.getShape())
-      sizes.push_back(rewriter.getIndexAttr(v));
-    for (int64_t i = 0; i < sp; ++i) {
-      int64_t border = dilation[i] * (k[i] - 1);
-      zShape.push_back(s[i] + border);
-      offsets.push_back(rewriter.getIndexAttr(border));
-      strides.push_back(rewriter.getIndexAttr(stride[i]));
-    }
-    auto zType = RankedTensorType::get(zShape, et);
-    Value z = filledTensor(rewriter, loc, zType,
-                           scalarConstant(rewriter, loc, et, 0));
-    if (dy.getNumElements() != 0)
-      z = tensor::InsertSliceOp::create(rewriter, loc, op.getLhs(), z, offsets,
-                                        sizes, strides);
-    // Loops (o, k..., n, s...): z[n, o, s + (K-1-k) d], the positions
-    // innermost (contiguous reads and writes).
-    int64_t nDim = 1 + sp, s0 = 2 + sp;
-    SmallVector<AffineExpr> src = {d(nDim), d(0)};
-    for (int64_t i = 0; i < sp; ++i)
-      src.push_back(d(s0 + i) + (k[i] - 1) * dilation[i] -
-                    d(1 + i) * dilation[i]);
-    auto patchType =
-        RankedTensorType::get(concat(concat({o}, k), concat({n}, s)), et);
-    Value patches = gatherGeneric(rewriter, loc, z, patchType, src);
-    patches = reshapeTensor(rewriter, loc, patches,
-                            RankedTensorType::get({depth, cols}, et));
+    Value z = zeroBordered(rewriter, loc, op.getLhs(), s, k, stride, dilation);
+    Value patches = patchMatrix(rewriter, loc, z, k, s, stride, dilation,
+                                /*reversed=*/true);
     // The filter as (C, O*K).
     Value wm = transposeTensor(rewriter, loc, op.getRhs(),
-                               concat({1, 0}, range(2, sp)));
+                               concat({1, 0}, iota(2, sp)));
     wm =
         reshapeTensor(rewriter, loc, wm, RankedTensorType::get({c, depth}, et));
     Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);
     r = reshapeTensor(rewriter, loc, r,
                       RankedTensorType::get(concat({c, n}, s), et));
-    return transposeTensor(rewriter, loc, r, concat({1, 0}, range(2, sp)));
+    return transposeTensor(rewriter, loc, r, concat({1, 0}, iota(2, sp)));
   }
 }
 
@@ -287,12 +297,6 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
     // it is contiguous, writing a channels-last result that is transposed back,
     // and broadcasting one input element: a matmul's loop order, which LLVM
     // vectorizes.
-    auto id = [](int64_t from, int64_t count) {
-      SmallVector<int64_t> v;
-      for (int64_t i = 0; i < count; ++i)
-        v.push_back(from + i);
-      return v;
-    };
     if constexpr (std::is_same_v<Op, ConvOp>) {
       ConvShapes s(op.getLhs().getType(), op.getRhs().getType(), op.getType(),
                    groups);
@@ -316,7 +320,7 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
         Value x = reshapeTensor(rewriter, loc, op.getLhs(), s.inputG);
         Value w = reshapeTensor(rewriter, loc, op.getRhs(), s.filterG);
         SmallVector<int64_t> wPerm = {0, 2};
-        wPerm.append(id(3, sp));
+        wPerm.append(iota(3, sp));
         wPerm.push_back(1); // (G, C, K..., O)
         w = transposeTensor(rewriter, loc, w, wPerm);
         SmallVector<int64_t> lastShape = {s.outputG.getDimSize(0), groups};
@@ -330,7 +334,7 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
                            AffineMap::get(loops, 0, out, ctx)},
                           its);
         SmallVector<int64_t> back = {0, 1, 2 + sp};
-        back.append(id(2, sp)); // (N, G, O, P...)
+        back.append(iota(2, sp)); // (N, G, O, P...)
         result = transposeTensor(rewriter, loc, result, back);
         rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, s.output));
         return success();
@@ -380,7 +384,7 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
         Value x = reshapeTensor(rewriter, loc, op.getLhs(), s.inputG);
         Value g = reshapeTensor(rewriter, loc, op.getRhs(), s.outputG);
         SmallVector<int64_t> gPerm = {0, 1};
-        gPerm.append(id(3, sp));
+        gPerm.append(iota(3, sp));
         gPerm.push_back(2); // (N, G, P..., O)
         g = transposeTensor(rewriter, loc, g, gPerm);
         SmallVector<int64_t> lastShape = {groups, s.filterG.getDimSize(2)};
@@ -394,7 +398,7 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
                            AffineMap::get(loops, 0, out, ctx)},
                           its);
         SmallVector<int64_t> back = {0, 2 + sp, 1};
-        back.append(id(2, sp)); // (G, O, C, K...)
+        back.append(iota(2, sp)); // (G, O, C, K...)
         result = transposeTensor(rewriter, loc, result, back);
         rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, s.filter));
         return success();
@@ -430,25 +434,10 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
       ConvShapes s(op.getType(), op.getRhs().getType(), op.getLhs().getType(),
                    groups);
       int64_t sp = s.spatial, k0 = 4, p0 = 4 + sp, loops = 4 + 2 * sp;
-      SmallVector<int64_t> zShape(s.outputG.getShape().take_front(3));
-      SmallVector<OpFoldResult> offsets(3, rewriter.getIndexAttr(0)), sizes,
-          strides(3, rewriter.getIndexAttr(1));
-      for (int64_t v : s.outputG.getShape())
-        sizes.push_back(rewriter.getIndexAttr(v));
-      for (int64_t i = 0; i < sp; ++i) {
-        int64_t border = dilation[i] * (s.filter.getDimSize(2 + i) - 1);
-        zShape.push_back(s.input.getDimSize(2 + i) + border);
-        offsets.push_back(rewriter.getIndexAttr(border));
-        strides.push_back(rewriter.getIndexAttr(stride[i]));
-      }
-      auto zType = s.outputG.clone(zShape);
       Value g = reshapeTensor(rewriter, loc, op.getLhs(), s.outputG);
-      Value z = filledTensor(
-          rewriter, loc, zType,
-          scalarConstant(rewriter, loc, zType.getElementType(), 0));
-      if (s.outputG.getNumElements() != 0)
-        z = tensor::InsertSliceOp::create(rewriter, loc, g, z, offsets, sizes,
-                                          strides);
+      Value z =
+          zeroBordered(rewriter, loc, g, s.input.getShape().drop_front(2),
+                       s.filter.getShape().drop_front(2), stride, dilation);
       Value w = reshapeTensor(rewriter, loc, op.getRhs(), s.filterG);
       int64_t cCount = s.filterG.getDimSize(2);
       if (cCount >= kMinChannelLanes) {
@@ -470,7 +459,7 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
         for (int64_t i = oDim; i < c; ++i)
           its[i] = IT::reduction;
         SmallVector<int64_t> wPerm = {0, 1};
-        wPerm.append(id(3, sp));
+        wPerm.append(iota(3, sp));
         wPerm.push_back(2); // (G, O, K..., C)
         Value wt = transposeTensor(rewriter, loc, w, wPerm);
         SmallVector<int64_t> lastShape = {s.inputG.getDimSize(0), groups};
@@ -484,7 +473,7 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
                            AffineMap::get(loops, 0, out, ctx)},
                           its);
         SmallVector<int64_t> back = {0, 1, 2 + sp};
-        back.append(id(2, sp)); // (N, G, C, S...)
+        back.append(iota(2, sp)); // (N, G, C, S...)
         result = transposeTensor(rewriter, loc, result, back);
         rewriter.replaceOp(op, reshapeTensor(rewriter, loc, result, s.input));
         return success();

@@ -22,30 +22,41 @@ using CombineFn = function_ref<Value(OpBuilder &, Location, Value, Value)>;
 
 /// Reduces `input` over `dims` into a tensor without the reduced dims, whose
 /// elements start at `init` and are combined with `combine(element, acc)`.
+/// The loops of a reduction of `inType` over `dims`: the kept dims' sizes,
+/// the map from the loops to the accumulator, and the iterator types.
+struct ReductionLoops {
+  SmallVector<int64_t> shape;
+  AffineMap outMap;
+  SmallVector<utils::IteratorType> iterators;
+
+  ReductionLoops(OpBuilder &b, RankedTensorType inType,
+                 ArrayRef<int64_t> dims) {
+    int64_t rank = inType.getRank();
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i) {
+      bool reduced = llvm::is_contained(dims, i);
+      iterators.push_back(reduced ? utils::IteratorType::reduction
+                                  : utils::IteratorType::parallel);
+      if (!reduced) {
+        shape.push_back(inType.getDimSize(i));
+        outExprs.push_back(b.getAffineDimExpr(i));
+      }
+    }
+    outMap = AffineMap::get(rank, 0, outExprs, b.getContext());
+  }
+};
+
 Value reduceGeneric(OpBuilder &b, Location loc, Value input,
                     ArrayRef<int64_t> dims, Value init, CombineFn combine) {
   auto inType = cast<RankedTensorType>(input.getType());
-  int64_t rank = inType.getRank();
-  SmallVector<int64_t> shape;
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t i = 0; i < rank; ++i) {
-    bool reduced = llvm::is_contained(dims, i);
-    iterators.push_back(reduced ? utils::IteratorType::reduction
-                                : utils::IteratorType::parallel);
-    if (!reduced) {
-      shape.push_back(inType.getDimSize(i));
-      outExprs.push_back(b.getAffineDimExpr(i));
-    }
-  }
-  auto outType = RankedTensorType::get(shape, init.getType());
-  SmallVector<AffineMap> maps = {
-      b.getMultiDimIdentityMap(rank),
-      AffineMap::get(rank, 0, outExprs, b.getContext())};
+  ReductionLoops loops(b, inType, dims);
+  auto outType = RankedTensorType::get(loops.shape, init.getType());
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(inType.getRank()),
+                                 loops.outMap};
   Type accType = init.getType();
   auto generic = linalg::GenericOp::create(
       b, loc, outType, input, filledTensor(b, loc, outType, init), maps,
-      iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
+      loops.iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value element = args[0];
         if (element.getType() != accType)
           element = arith::ExtFOp::create(nb, nl, accType, element);
@@ -134,27 +145,14 @@ Value floatExtreme(OpBuilder &b, Location loc, Value input,
   auto flags = LLVM::FastmathFlagsAttr::get(
       b.getContext(), LLVM::FastmathFlags::nnan | LLVM::FastmathFlags::nsz);
   auto inType = cast<RankedTensorType>(input.getType());
-  int64_t rank = inType.getRank();
-  SmallVector<int64_t> shape;
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iterators;
-  for (int64_t i = 0; i < rank; ++i) {
-    bool reduced = llvm::is_contained(dims, i);
-    iterators.push_back(reduced ? utils::IteratorType::reduction
-                                : utils::IteratorType::parallel);
-    if (!reduced) {
-      shape.push_back(inType.getDimSize(i));
-      outExprs.push_back(b.getAffineDimExpr(i));
-    }
-  }
-  auto type = RankedTensorType::get(shape, t);
-  AffineMap out = AffineMap::get(rank, 0, outExprs, b.getContext());
+  ReductionLoops loops(b, inType, dims);
+  auto type = RankedTensorType::get(loops.shape, t);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type, type}, input,
       ValueRange{filledTensor(b, loc, type, init),
                  filledTensor(b, loc, type, scalarConstant(b, loc, t, 0))},
-      {b.getMultiDimIdentityMap(rank), out, out}, iterators,
-      [&](OpBuilder &nb, Location l, ValueRange args) {
+      {b.getMultiDimIdentityMap(inType.getRank()), loops.outMap, loops.outMap},
+      loops.iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
         Value x = args[0];
         if (x.getType() != t)
           x = arith::ExtFOp::create(nb, l, t, x);
@@ -235,29 +233,18 @@ struct ArgReduceToLinalg : public OpRewritePattern<OpTy> {
     int64_t dim = static_cast<int64_t>(op.getDim());
     Type accType = computeType(inType.getElementType());
     Type i64 = rewriter.getI64Type();
-    SmallVector<int64_t> shape;
-    SmallVector<AffineExpr> outExprs;
-    SmallVector<utils::IteratorType> iterators;
-    for (int64_t i = 0; i < rank; ++i) {
-      iterators.push_back(i == dim ? utils::IteratorType::reduction
-                                   : utils::IteratorType::parallel);
-      if (i != dim) {
-        shape.push_back(inType.getDimSize(i));
-        outExprs.push_back(rewriter.getAffineDimExpr(i));
-      }
-    }
-    auto valType = RankedTensorType::get(shape, accType);
-    auto idxType = RankedTensorType::get(shape, i64);
+    ReductionLoops loops(rewriter, inType, {dim});
+    auto valType = RankedTensorType::get(loops.shape, accType);
+    auto idxType = RankedTensorType::get(loops.shape, i64);
     Value valInit = filledTensor(
         rewriter, loc, valType, extremeConstant(rewriter, loc, accType, isMax));
     Value idxInit = filledTensor(rewriter, loc, idxType,
                                  scalarConstant(rewriter, loc, i64, 0));
-    AffineMap outMap = AffineMap::get(rank, 0, outExprs, rewriter.getContext());
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
-                                   outMap, outMap};
+                                   loops.outMap, loops.outMap};
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valType, idxType}, op.getInput(),
-        ValueRange{valInit, idxInit}, maps, iterators,
+        ValueRange{valInit, idxInit}, maps, loops.iterators,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value x = args[0], acc = args[1], accIdx = args[2];
           if (x.getType() != accType)

@@ -2,11 +2,11 @@
 
 A region is lowered to the LLVM dialect, compiled by MLIR's ExecutionEngine
 (-O3, position independent, host CPU), dumped as an object file and linked
-into a shared library with the system C compiler, against libEmberRuntime
-(the thread pool its parallel loops run on, see ``ember.runtime.native``);
-the library is what the disk cache keeps, and loading it takes well under a
-millisecond. Calls go straight
-to the C interface ``_mlir_ciface_main(inputs..., outputs...)``.
+into a shared library with the system C compiler, against the libraries the
+JIT resolved it with (libEmberRuntime: the thread pool and heap block cache,
+see ``ember.runtime.native``; MLIR's C runner utilities); the library is what
+the disk cache keeps, and loading it takes well under a millisecond. Calls go
+straight to the C interface ``_mlir_ciface_main(inputs..., outputs...)``.
 """
 
 from __future__ import annotations
@@ -20,21 +20,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import mlir
 import mlir.ir as ir
 import numpy as np
 from mlir.execution_engine import ExecutionEngine
 
 from ember.compiler._jit import _descriptor, _runtime_libs, run_pipeline
-from ember.runtime.native import runtime_library
-
-
-def _runner_lib_dir() -> str | None:
-    for prefix in mlir.__path__:
-        d = Path(prefix) / "lib"
-        if (d / "libmlir_c_runner_utils.so").exists():
-            return str(d)
-    return None
 
 
 class Executable:
@@ -89,19 +79,17 @@ class CPUBackend:
                         if ir.StringAttr(op.attributes["sym_name"]).value == "main")
             main.attributes["llvm.emit_c_interface"] = ir.UnitAttr.get()
         lowered = run_pipeline(module, "ember-cpu-pipeline", dump_dir=dump_dir)
-        runner = _runner_lib_dir()
         shared = _runtime_libs()
-        rt = runtime_library()
         engine = ExecutionEngine(lowered, opt_level=3, shared_libs=shared,
                                  enable_object_dump=True, enable_pic=True)
         engine.raw_lookup("_mlir_ciface_main")  # compile now
         with tempfile.TemporaryDirectory(prefix="ember-") as tmp:
             obj = os.path.join(tmp, "region.o")
             engine.dump_to_object_file(obj)
-            cmd = [self._cc, "-shared", "-o", str(dest), obj, "-lm",
-                   f"-L{rt.parent}", "-lEmberRuntime", f"-Wl,-rpath,{rt.parent}"]
-            if runner:
-                cmd += [f"-L{runner}", "-lmlir_c_runner_utils", f"-Wl,-rpath,{runner}"]
+            cmd = [self._cc, "-shared", "-o", str(dest), obj, "-lm"]
+            for lib in map(Path, shared):  # linked as the JIT resolved them
+                name = lib.name.removeprefix("lib").removesuffix(".so")
+                cmd += [f"-L{lib.parent}", f"-l{name}", f"-Wl,-rpath,{lib.parent}"]
             subprocess.run(cmd, check=True, capture_output=True)
 
     def load(self, path: Path, out_specs) -> Executable:
