@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# System tools for the GPU targets (Debian packages; quick when present).
+bash scripts/gpu-tools.sh
+
 venv="${EMBER_VENV:-.venv}"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"

@@ -94,4 +94,5 @@ void mlir::ember::registerEmberPasses() {
   registerEmberConversionPasses();
   registerEmberTransformsPasses();
   registerEmberPipelines();
+  registerEmberGPUPipelines();
 }

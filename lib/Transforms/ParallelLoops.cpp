@@ -87,10 +87,10 @@ int64_t blockWork(Block &block) {
   return work;
 }
 
-/// Replaces a result-less scf.parallel by a nest of scf.for loops, in the
-/// same order, except dimension `keep` (if any), which stays a 1-D
-/// scf.parallel at its place in the nest.
-void rebuild(scf::ParallelOp loop, std::optional<unsigned> keep) {
+} // namespace
+
+void mlir::ember::rebuildParallelLoop(scf::ParallelOp loop,
+                                      std::optional<unsigned> keep) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   IRMapping map;
@@ -112,6 +112,8 @@ void rebuild(scf::ParallelOp loop, std::optional<unsigned> keep) {
     b.clone(op, map);
   loop.erase();
 }
+
+namespace {
 
 /// The dimension to split among threads: the first one with more than one
 /// iteration, so that the inner dimensions stay plain loops LLVM vectorizes
@@ -139,9 +141,9 @@ struct EmberParallelLoops
         continue; // reductions with results are not produced on buffers
       bool outermost = !loop->getParentOfType<LoopLikeOpInterface>();
       if (!outermost || opWork(*loop) < minWork)
-        rebuild(loop, std::nullopt);
+        ember::rebuildParallelLoop(loop, std::nullopt);
       else if (loop.getNumLoops() > 1)
-        rebuild(loop, splitDimension(loop));
+        ember::rebuildParallelLoop(loop, splitDimension(loop));
     }
   }
 };

@@ -29,6 +29,7 @@ namespace {
 struct EmberStridedCopiesToLinalg
     : public ember::impl::EmberStridedCopiesToLinalgBase<
           EmberStridedCopiesToLinalg> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp copy) {
@@ -36,7 +37,7 @@ struct EmberStridedCopiesToLinalg
       auto target = dyn_cast<MemRefType>(copy.getTarget().getType());
       if (!source || !target)
         return;
-      if (memref::isStaticShapeAndContiguousRowMajor(source) &&
+      if (!all && memref::isStaticShapeAndContiguousRowMajor(source) &&
           memref::isStaticShapeAndContiguousRowMajor(target))
         return; // a memcpy
       copies.push_back(copy);

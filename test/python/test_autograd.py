@@ -1025,7 +1025,7 @@ def test_realized_forward_values_are_passed_in(monkeypatch):
     monkeypatch.setattr(A, "_grad_module",
                         lambda *a: built.append([a[1][k].op for k in a[4]]) or real(*a))
     monkeypatch.setenv("EMBER_DISK_CACHE", "0")
-    A.CACHE.clear_memory()
+    ember.runtime.CACHE.clear_memory()
     a, b = np.array([0.5, -1.0, 2.0]), np.array([1.5, 0.3, -0.7])
     grads = {}
     for lib in (TORCH, EMBER):

@@ -138,7 +138,9 @@ def test_ember_opt_lists_the_ember_passes():
                  "ember-widen-bool-memrefs", "ember-prepare-function-boundaries",
                  "ember-autodiff", "ember-tile-matmul", "ember-parallel-loops",
                  "ember-omp-nowait", "ember-strided-copies-to-linalg",
-                 "ember-promote-accumulators"):
+                 "ember-promote-accumulators", "ember-gpu-map-parallel-loops",
+                 "ember-spirv-prepare-kernels", "ember-spirv-nest-modules",
+                 "ember-spirv-pipeline", "ember-nvvm-pipeline", "ember-rocdl-pipeline"):
         assert name in help_text
 
 

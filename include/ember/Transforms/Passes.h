@@ -3,6 +3,7 @@
 #define EMBER_TRANSFORMS_PASSES_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -14,6 +15,11 @@ namespace ember {
 
 #define GEN_PASS_REGISTRATION
 #include "ember/Transforms/Passes.h.inc"
+
+/// Replaces a result-less scf.parallel by a nest of scf.for loops, in the
+/// same order, except dimension `keep` (if any), which stays a 1-D
+/// scf.parallel at its place in the nest.
+void rebuildParallelLoop(scf::ParallelOp loop, std::optional<unsigned> keep);
 
 /// Options of `ember-cpu-pipeline`.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
@@ -30,6 +36,30 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 
 /// ember -> linalg -> bufferized loops -> LLVM dialect, ready for the JIT.
 void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// Options of `ember-spirv-pipeline`, `ember-nvvm-pipeline` and
+/// `ember-rocdl-pipeline`.
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("Target chip (nvvm: sm_80 by default, rocdl: gfx90a)"),
+      llvm::cl::init("")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("nvvm: isa (PTX) or bin (cubin, through ptxas)"),
+      llvm::cl::init("isa")};
+  Option<int64_t> threads{*this, "threads", llvm::cl::desc("Threads per block"),
+                          llvm::cl::init(256)};
+};
+
+/// ember -> bufferized loops -> outlined GPU kernels for each target, and a
+/// host function of allocations and launches.
+void buildSPIRVPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+void buildNVVMPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+void buildROCDLPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// Registers the three GPU pipelines.
+void registerEmberGPUPipelines();
 
 /// Registers `ember-cpu-pipeline`.
 void registerEmberPipelines();

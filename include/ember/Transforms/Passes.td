@@ -92,7 +92,13 @@ def EmberStridedCopiesToLinalg : Pass<"ember-strided-copies-to-linalg",
     (into a padded buffer's interior, out of a strided view) becomes a
     `linalg.copy`, hence loops that vectorize and may run on threads, instead
     of a call to the runner utilities' element-at-a-time `memrefCopy`.
+    With `all`, contiguous copies become loops too: GPU targets run every
+    copy as a kernel.
   }];
+  let options = [
+    Option<"all", "all", "bool", /*default=*/"false",
+           "Also turn contiguous copies into linalg.copy">
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
@@ -150,6 +156,61 @@ def EmberAutodiff : Pass<"ember-autodiff", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = ["::mlir::ember::EmberDialect",
                            "::mlir::func::FuncDialect"];
+}
+
+def EmberGPUMapParallelLoops : Pass<"ember-gpu-map-parallel-loops",
+                                    "::mlir::func::FuncOp"> {
+  let summary = "Tile outermost scf.parallel loops into GPU blocks of threads";
+  let description = [{
+    Each outermost `scf.parallel` is tiled into a loop over blocks and a loop
+    over the `threads` threads of a block, with bounds checks instead of
+    partial tiles. From the innermost dimension out, up to three dimensions get
+    the power of two at or above their trip count while threads last. Both loops are mapped innermost dimension first
+    onto x, y and z, so that thread x walks contiguous memory; further
+    dimensions, and parallel loops nested inside, run sequentially. A perfect
+    nest of `scf.for` loops around one `scf.parallel` (a reduction over a
+    leading dimension) is turned inside out first, so that threads split the
+    parallel dimensions (valid for the loops linalg lowering makes). Work at
+    the function's top level outside any parallel loop (a reduction to a
+    scalar, the store filling a 0-d buffer) becomes a one-thread loop first.
+    `convert-parallel-loops-to-gpu` then turns each into a `gpu.launch`.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"256",
+           "Threads per block">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def EmberSPIRVPrepareKernels : Pass<"ember-spirv-prepare-kernels",
+                                    "::mlir::ModuleOp"> {
+  let summary = "Prepare outlined GPU kernels for the SPIR-V conversions";
+  let description = [{
+    Runs after `spirv-attach-target`. Sets `spirv.entry_point_abi` (the
+    workgroup size) on every `gpu.func` kernel from its `known_block_size`,
+    as `convert-gpu-to-spirv` requires; copies the `#spirv.target_env` among
+    a gpu.module's targets into its `spirv.target_env` attribute, where
+    `convert-math-to-spirv` looks it up (else it assumes a minimal
+    environment: no Float64, no Int64); turns `llvm.intr.maxnum` /
+    `minnum`, which float max / min reductions use on the CPU, into
+    `arith.maxnumf` / `minnumf`; and records on each `gpu.launch_func` the
+    loop iterations one thread of its kernel runs (`ember.loop_iterations`),
+    which Mesa's lavapipe caps at 65535 per invocation.
+  }];
+  let dependentDialects = ["::mlir::spirv::SPIRVDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def EmberSPIRVNestModules : Pass<"ember-spirv-nest-modules",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Move each spirv.module into the gpu.module it came from";
+  let description = [{
+    `convert-gpu-to-spirv` puts the `spirv.module` of `gpu.module @k` next to
+    it as `@__spv__k`. This pass moves it into `@k`, so that
+    `gpu-module-to-binary` (through the `#spirv.target_env` in the
+    gpu.module's targets) serializes it into a `gpu.binary`.
+  }];
 }
 
 #endif // EMBER_TRANSFORMS_PASSES_TD

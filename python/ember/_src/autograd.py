@@ -18,7 +18,8 @@ from mlir.passmanager import PassManager
 from ember._mlir import context
 from ember._src.errors import op_error
 from ember._src.tensor import GradMode, Tensor, _record_node
-from ember.runtime import CACHE, Node, realize
+from ember.runtime import Node, realize
+from ember.runtime.devices import cache_for
 from ember.runtime.emit import build_module
 from ember.runtime.realize import _contiguous
 
@@ -277,6 +278,7 @@ def _schedule(roots: list[Node], wrt: list[Node] | None, cut: frozenset = frozen
         if e is not None:
             plus = Node("add", (), (node, e), node.shape, node.dtype, node.loc)
             plus.requires_grad = True
+            plus.device = node.device
             nodes.append(plus)
             refs.append((ref[nid], ref[id(e)]))
             ref[nid] = len(nodes) - 1
@@ -381,7 +383,9 @@ def _compute_grads(root_nodes: list[Node], cotangents: list, wrt: list[Node] | N
            saved)
     out_specs = [(n.shape, n.dtype.np) for n in root_nodes]
     out_specs += [(a.shape, a.dtype.np) for a in float_args]
-    exe = CACHE.get(key, out_specs, lambda: _grad_module(args, nodes, refs, outputs, saved))
+    kind = next((n.device for n in root_nodes if n.device is not None), None)
+    exe = cache_for(kind).get(key, out_specs,
+                              lambda: _grad_module(args, nodes, refs, outputs, saved))
     results = exe.run([_contiguous(a.buffer) for a in args] + cotangents +
                       [_contiguous(nodes[k].buffer) for k in saved])
     for n, r in zip(root_nodes, results[:len(root_nodes)], strict=True):

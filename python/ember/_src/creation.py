@@ -14,11 +14,25 @@ from ember._src.ops import _const, _record, _shape_arg, cast, eq, unsqueeze
 from ember._src.random import get_generator
 from ember._src.tensor import Tensor, device
 from ember.runtime import Node
+from ember.runtime.devices import to_device
 
 
 def _check_device(dev) -> None:
     if dev is not None:
         device(dev)
+
+
+def _place(t: Tensor, dev) -> Tensor:
+    """``t`` on device ``dev`` (None: where it is). A lazy value is computed there; a
+    buffer is copied."""
+    if dev is None:
+        return t
+    kind = device(dev).type
+    node = t._node
+    if node.buffer is None:
+        node.device = kind
+        return t
+    return t if node.device == kind else _wrap_array(to_device(node.buffer, kind), t.dtype)
 
 
 def _leaf(t: Tensor, requires_grad: bool) -> Tensor:
@@ -35,7 +49,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if isinstance(data, Tensor):
         a = data.numpy()
         dt = dtypes.as_dtype(dtype) if dtype is not None else data.dtype
-        return _leaf(_wrap_array(np.array(a, dtype=dt.np), dt), requires_grad)
+        return _leaf(_place(_wrap_array(np.array(a, dtype=dt.np), dt), device), requires_grad)
     a = np.array(data)
     if isinstance(data, np.generic):
         data = a  # a NumPy scalar keeps its dtype, as an array does
@@ -53,7 +67,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         dt = dtypes.get_default_dtype()
     else:
         dt = dtypes.as_dtype(a.dtype)
-    return _leaf(_wrap_array(np.array(a, dtype=dt.np, copy=True), dt), requires_grad)
+    return _leaf(_place(_wrap_array(np.array(a, dtype=dt.np, copy=True), dt), device),
+                 requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -88,7 +103,7 @@ def _shape(size) -> tuple[int, ...]:
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     _check_device(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
-    return _leaf(_const(fill_value, _shape(size), dt), requires_grad)
+    return _leaf(_place(_const(fill_value, _shape(size), dt), device), requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -106,27 +121,32 @@ def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def _device_of(x: Tensor):
+    """A tensor's device, None where it follows its consumers."""
+    return x._node.device
+
+
 def _like(x: Tensor, dtype):
     return x.shape, (dtypes.as_dtype(dtype) if dtype is not None else x.dtype)
 
 
 def zeros_like(x, *, dtype=None, device=None) -> Tensor:
     shape, dt = _like(x, dtype)
-    return full(shape, 0, dtype=dt)
+    return full(shape, 0, dtype=dt, device=device if device is not None else _device_of(x))
 
 
 def ones_like(x, *, dtype=None, device=None) -> Tensor:
     shape, dt = _like(x, dtype)
-    return full(shape, 1, dtype=dt)
+    return full(shape, 1, dtype=dt, device=device if device is not None else _device_of(x))
 
 
 def full_like(x, fill_value, *, dtype=None, device=None) -> Tensor:
     shape, dt = _like(x, dtype)
-    return full(shape, fill_value, dtype=dt)
+    return full(shape, fill_value, dtype=dt, device=device if device is not None else _device_of(x))
 
 
 def empty_like(x, *, dtype=None, device=None) -> Tensor:
-    return zeros_like(x, dtype=dtype)
+    return zeros_like(x, dtype=dtype, device=device)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None) -> Tensor:
@@ -151,7 +171,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None) -> Tensor:
         i = i * step
     if start != 0:
         i = i + start
-    return cast(i, dt)
+    return _place(cast(i, dt), device)
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None) -> Tensor:
@@ -162,7 +182,7 @@ def linspace(start, end, steps: int, *, dtype=None, device=None) -> Tensor:
     i = _record("iota", (0,), (), (steps,), dtypes.float64)
     if steps > 1:
         i = i * ((end - start) / (steps - 1))
-    return cast(i + start, dt)
+    return _place(cast(i + start, dt), device)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None) -> Tensor:
@@ -171,7 +191,7 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None) -> Tensor:
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     rows = _record("iota", (0,), (), (n, m), int64)
     cols = _record("iota", (1,), (), (n, m), int64)
-    return cast(eq(rows, cols), dt)
+    return _place(cast(eq(rows, cols), dt), device)
 
 
 # -- random ------------------------------------------------------------------------
@@ -185,16 +205,16 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
     """Uniform on [0, 1)."""
     _check_device(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    return _leaf(_random(get_generator(generator)._numpy().random(_shape(size)), dt),
-                 requires_grad)
+    return _leaf(_place(_random(get_generator(generator)._numpy().random(_shape(size)), dt),
+                        device), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal."""
     _check_device(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
-    return _leaf(_random(get_generator(generator)._numpy().standard_normal(_shape(size)), dt),
-                 requires_grad)
+    values = get_generator(generator)._numpy().standard_normal(_shape(size))
+    return _leaf(_place(_random(values, dt), device), requires_grad)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
@@ -209,12 +229,12 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         raise op_error("randint", f"low ({low}) must be below high ({high})", ValueError)
     dt = dtypes.as_dtype(dtype) if dtype is not None else int64
     vals = get_generator(generator)._numpy().integers(low, high, size=_shape(size))
-    return _random(vals, dt)
+    return _place(_random(vals, dt), device)
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
     dt = dtypes.as_dtype(dtype) if dtype is not None else int64
-    return _random(get_generator(generator)._numpy().permutation(n), dt)
+    return _place(_random(get_generator(generator)._numpy().permutation(n), dt), device)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None) -> Tensor:

@@ -37,30 +37,47 @@ Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
 def _to(self, *args, **kwargs):
     """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``."""
     dt = kwargs.pop("dtype", None)
-    kwargs.pop("device", None)
+    dev = kwargs.pop("device", None)
     kwargs.pop("non_blocking", None)
     kwargs.pop("copy", None)
     for a in args:
         if isinstance(a, Tensor):
-            dt = a.dtype
+            dt, dev = a.dtype, a.device
         elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
             dt = a
         else:
-            from ember._src.tensor import device
-
-            device(a)  # raises for devices this build does not have
+            dev = a
     if kwargs:
         raise TypeError(f"to() got unexpected arguments {sorted(kwargs)}")
-    return self if dt is None else ops.cast(self, dtypes.as_dtype(dt))
+    out = self if dt is None else ops.cast(self, dtypes.as_dtype(dt))
+    return out if dev is None else _transfer(out, dev)
+
+
+def _transfer(t: Tensor, dev) -> Tensor:
+    """A copy of ``t`` in ``dev``'s memory (``t`` itself when it is there)."""
+    from ember._src.tensor import GradMode, device
+
+    kind = device(dev).type
+    node = t._node
+    if (node.device or "cpu") == kind:
+        return t
+    if node.requires_grad and GradMode.enabled:
+        raise op_error("to", f"moving a tensor that requires grad to {kind} is not "
+                             "differentiable yet: move the leaves first (model.to(device), "
+                             "x.detach().to(device).requires_grad_())", NotImplementedError)
+    from ember._src.creation import _wrap_array
+    from ember.runtime.devices import to_device
+
+    return _wrap_array(to_device(t.numpy(), kind), t.dtype)
 
 
 Tensor.to = _to
+Tensor.cpu = lambda self: _transfer(self, "cpu")
 Tensor.type = lambda self, dtype=None: self.dtype if dtype is None else _to(self, dtype)
 for _name, _dt in [("float", dtypes.float32), ("double", dtypes.float64),
                    ("half", dtypes.float16), ("bfloat16", dtypes.bfloat16),
                    ("int", dtypes.int32), ("long", dtypes.int64), ("bool", dtypes.bool_)]:
     setattr(Tensor, _name, (lambda d: lambda self: ops.cast(self, d))(_dt))
-Tensor.cpu = lambda self: self
 def _realize(self):
     """Computes this tensor now (``ember.realize(self)``) and returns it."""
     realize([self._node])

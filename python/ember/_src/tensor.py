@@ -22,7 +22,7 @@ import numpy as np
 from ember._src import dtypes
 from ember._src.errors import op_error
 from ember._src.location import user_location
-from ember.runtime import Node, realize
+from ember.runtime import Node, devices, realize
 
 EAGER = os.environ.get("EMBER_EAGER", "0") not in ("", "0")
 
@@ -41,28 +41,33 @@ class Size(tuple):
 
 
 class device:  # noqa: N801  (PyTorch's spelling)
-    """Where a tensor lives; this build has ``cpu``."""
+    """Where a tensor lives: ``cpu``, or ``vulkan`` (any Vulkan device: a GPU, or
+    Mesa's lavapipe on the CPU), which raises naming what is missing when there is
+    none."""
 
     __slots__ = ("type",)
 
     def __init__(self, spec="cpu"):
         spec = spec.type if isinstance(spec, device) else str(spec)
-        if spec.split(":")[0] != "cpu":
-            raise RuntimeError(f"ember: device {spec!r} is not available in this build "
-                               "(available: cpu)")
-        self.type = "cpu"
+        self.type = devices.check(spec)
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, (device, str)) and str(other) == "cpu"
+        if isinstance(other, str):
+            other = other.split(":")[0]
+        elif isinstance(other, device):
+            other = other.type
+        else:
+            return False
+        return other == self.type
 
     def __hash__(self) -> int:
-        return hash("cpu")
+        return hash(self.type)
 
     def __repr__(self) -> str:
-        return "device(type='cpu')"
+        return f"device(type='{self.type}')"
 
     def __str__(self) -> str:
-        return "cpu"
+        return self.type
 
 
 CPU = device("cpu")
@@ -185,7 +190,12 @@ class Tensor:
 
     @property
     def device(self) -> device:
-        return CPU
+        kind = self._node.device
+        return CPU if kind is None or kind == "cpu" else device(kind)
+
+    @property
+    def is_vulkan(self) -> bool:
+        return self._node.device == "vulkan"
 
     @property
     def ndim(self) -> int:
@@ -297,6 +307,19 @@ def _norm_dim(dim: int, ndim: int, op: str) -> int:
 
 def _record_node(op: str, attrs: tuple, inputs: tuple, shape, dt) -> Node:
     node = Node(op, attrs, inputs, tuple(shape), dt, user_location())
+    # The inputs' device: an accelerator's when any input is on one (CPU inputs
+    # are copied into its region), else cpu, else None (only values that follow
+    # their consumers: library constants, Python scalars).
+    kind = None
+    for i in inputs:
+        d = i.device
+        if d is not None and d != kind:
+            if kind is None or kind == "cpu":
+                kind = d
+            elif d != "cpu":
+                raise op_error(op, f"expected all tensors to be on the same device, but "
+                                   f"found at least two devices, {kind} and {d}")
+    node.device = kind
     if GradMode.enabled and dt.is_floating_point:
         for i in inputs:
             if i.requires_grad:

@@ -26,6 +26,7 @@ from ember._src.autograd import enable_grad, no_grad
 from ember._src.creation import from_dlpack, tensor
 from ember._src.tensor import Tensor
 from ember.runtime import Node, realize
+from ember.runtime.devices import to_device
 
 __all__ = ["Optimizer", "required"]
 
@@ -75,7 +76,8 @@ class _Handle:
 def _state_zeros(p: Tensor, value: float = 0.0) -> Tensor:
     """A state tensor shaped like ``p`` held as an input buffer (so the first step
     has the same structure as every later one)."""
-    return Tensor._wrap(Node.from_array(np.full(tuple(p.shape), value, p.dtype.np), p.dtype))
+    state = np.full(tuple(p.shape), value, p.dtype.np)
+    return Tensor._wrap(Node.from_array(to_device(state, p._node.device or "cpu"), p.dtype))
 
 
 def _snapshot(value: Any) -> Any:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from ember._src.dtypes import dtype
+from ember.runtime.devices import device_of_array
 
 
 class Node:
     __slots__ = ("op", "attrs", "inputs", "shape", "dtype", "loc", "buffer", "requires_grad",
-                 "leaf", "boundary", "__weakref__")
+                 "leaf", "boundary", "device", "__weakref__")
 
     def __init__(self, op: str, attrs: tuple, inputs: tuple[Node, ...], shape: tuple[int, ...],
                  dt: dtype, loc: tuple[str, int]):
@@ -34,11 +35,15 @@ class Node:
         # Where a backward splits into regions (gradient hooks on a non-leaf,
         # checkpoint boundaries): None, or the hooks to call with its gradient.
         self.boundary = None
+        # Where the value lives and its region runs ("cpu", "vulkan"); None for a
+        # value that follows its consumers (a library constant, a Python scalar).
+        self.device: str | None = "cpu"
 
     @classmethod
     def from_array(cls, array: np.ndarray, dt: dtype, loc=("<data>", 0)) -> Node:
         node = cls("buffer", (), (), tuple(array.shape), dt, loc)
         node.buffer = array
+        node.device = device_of_array(array)
         return node
 
     @property

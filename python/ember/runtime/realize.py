@@ -6,6 +6,7 @@ import numpy as np
 
 from ember._mlir import context
 from ember.runtime.cache import CompileCache
+from ember.runtime.devices import cache_for
 from ember.runtime.emit import build_module
 from ember.runtime.graph import Node
 
@@ -56,6 +57,15 @@ def realize(targets: list[Node]) -> None:
             pending.append(t)
     if not pending:
         return
+    kinds = {t.device or "cpu" for t in pending}
+    if len(kinds) > 1:  # one region per device
+        for kind in kinds:
+            _realize_region([t for t in pending if (t.device or "cpu") == kind], kind)
+    else:
+        _realize_region(pending, kinds.pop())
+
+
+def _realize_region(pending: list[Node], kind: str | None) -> None:
     inputs, nodes, refs, ref = _schedule(pending)
     outputs = [ref[id(t)] for t in pending]
     key = (
@@ -64,7 +74,7 @@ def realize(targets: list[Node]) -> None:
         tuple(outputs),
     )
     out_specs = [(t.shape, t.dtype.np) for t in pending]
-    exe = CACHE.get(key, out_specs,
+    exe = cache_for(kind).get(key, out_specs,
                     lambda: build_module(context(), inputs, nodes, refs, outputs))
     arrays = [_contiguous(n.buffer) for n in inputs]
     results = exe.run(arrays)

@@ -424,7 +424,7 @@ class Module:
     def to(self, *args, **kwargs) -> Module:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``: floating
         point parameters, gradients and buffers are cast to ``dtype``; integer ones keep
-        theirs."""
+        theirs. Every parameter, gradient and buffer moves to ``device``."""
         dt = kwargs.pop("dtype", None)
         dev = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)
@@ -442,7 +442,9 @@ class Module:
             else:
                 dev = a
         if dev is not None:
-            _device(dev)  # raises for a device this build does not have
+            kind = _device(dev).type  # raises for a device that is not there
+            with no_grad():
+                self._apply(lambda t: t.to(kind))
         if dt is None:
             return self
         dt = dtypes.as_dtype(dt)
@@ -469,7 +471,7 @@ class Module:
         return self._apply(lambda t: _cast(t, dt))
 
     def cpu(self) -> Module:
-        return self
+        return self.to("cpu")
 
     def cuda(self, device=None) -> Module:
         _device("cuda" if device is None else f"cuda:{device}")  # raises: cpu-only build

@@ -1,0 +1,45 @@
+// RUN: ember-opt %s --ember-spirv-pipeline | FileCheck %s --check-prefixes=HOST,SPIRV
+// RUN: ember-opt %s --ember-nvvm-pipeline | FileCheck %s --check-prefixes=HOST,NVVM
+// RUN: ember-opt %s --ember-rocdl-pipeline | FileCheck %s --check-prefixes=HOST,ROCDL
+// RUN: ember-opt %s --ember-rocdl-pipeline=chip=gfx942 | FileCheck %s --check-prefix=GFX942
+
+// One GPU lowering, three targets. The host function is a straight line of
+// launches over the region's buffers (results are out-parameters); each loop
+// nest is a kernel of its own: the fused broadcast + add + exp over 64x100
+// (blocks of 128x2 threads, thread x along the rows), the zero fill of the
+// sums, and the row sums (one thread per row).
+
+// HOST-LABEL: func.func @main(%arg0: memref<64x100xf32>, %arg1: memref<100xf32>, %arg2: memref<64x100xf32>, %arg3: memref<64xf32>) {
+// HOST-NOT: memref.alloc
+// HOST: gpu.launch_func @main_kernel::@main_kernel blocks in (%c1, %c32, %c1) threads in (%c128, %c2, %c1) args(%arg0 : memref<64x100xf32>, %arg1 : memref<100xf32>, %arg2 : memref<64x100xf32>)
+// HOST: gpu.launch_func @main_kernel_0::@main_kernel blocks in (%c1, %c1, %c1) threads in (%c64, %c1, %c1) args(%arg3 : memref<64xf32>)
+// HOST: gpu.launch_func @main_kernel_1::@main_kernel blocks in (%c1, %c1, %c1) threads in (%c64, %c1, %c1) args(%arg2 : memref<64x100xf32>, %arg3 : memref<64xf32>)
+// HOST-NEXT: return
+
+// For SPIR-V, serialized modules for Vulkan with SPIR-V 1.3 capabilities.
+// SPIRV: gpu.binary @main_kernel [#gpu.object<#spirv.target_env<#spirv.vce<v1.3, [Shader, {{.*}}]>, api=Vulkan, {{.*}}>, bin = "
+// SPIRV: gpu.binary @main_kernel_0
+// SPIRV: gpu.binary @main_kernel_1
+
+// For NVVM, PTX with one entry per kernel and buffers as bare pointers.
+// NVVM: gpu.binary @main_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_80{{.*}}.visible .entry main_kernel({{.*}}.param .u64 .ptr .align 1 main_kernel_param_0,{{.*}}.param .u64 .ptr .align 1 main_kernel_param_2
+// NVVM: gpu.binary @main_kernel_0
+// NVVM: gpu.binary @main_kernel_1
+
+// For ROCDL, kernels in the LLVM dialect for an external llc; exp's floor is
+// ocml's.
+// ROCDL: gpu.module @main_kernel [#rocdl.target<O = 3, chip = "gfx90a">]
+// ROCDL: llvm.func @__ocml_floor_f32(f32) -> f32
+// ROCDL: llvm.func @main_kernel(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr) attributes {{{.*}}rocdl.kernel
+// ROCDL: rocdl.workitem.id.x range <i32, 0, 128>
+// ROCDL: gpu.module @main_kernel_0
+// ROCDL: gpu.module @main_kernel_1
+
+// GFX942: gpu.module @main_kernel [#rocdl.target<O = 3, chip = "gfx942">]
+func.func @main(%x: tensor<64x100xf32>, %b: tensor<100xf32>) -> (tensor<64x100xf32>, tensor<64xf32>) {
+  %0 = ember.broadcast %b : tensor<100xf32> to tensor<64x100xf32>
+  %1 = ember.add %x, %0 : tensor<64x100xf32>
+  %2 = ember.exp %1 : tensor<64x100xf32>
+  %3 = ember.sum %2 [1] : tensor<64x100xf32> -> tensor<64xf32>
+  return %2, %3 : tensor<64x100xf32>, tensor<64xf32>
+}

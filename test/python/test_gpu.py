@@ -1,0 +1,245 @@
+"""GPU targets: the regions of a set of workloads (elementwise, reductions, matmul,
+convolution and pooling, shapes, integers and booleans, float64, a backward pass)
+compiled for SPIR-V (checked by spirv-val), NVVM (PTX checked by ptxas for sm_80 and
+sm_90) and ROCDL (gfx90a and gfx942 code objects), and run for real on the ``vulkan``
+device (Mesa's lavapipe here), against the CPU. Needs Debian's spirv-tools,
+mesa-vulkan-drivers, llvm-22, lld-22 and rocm-device-libs (scripts/gpu-tools.sh) and
+CUDA's ptxas; a test whose tool is missing skips, naming it."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+os.environ.setdefault("EMBER_CACHE_DIR", tempfile.mkdtemp(prefix="ember-test-cache-"))
+
+import ember  # noqa: E402
+import ember.nn.functional as F  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from ember.runtime.backends import vulkan  # noqa: E402
+from ember.runtime.backends.gpu import compile_region  # noqa: E402
+from ember.runtime.cache import CompileCache  # noqa: E402
+
+needs_vulkan = pytest.mark.skipif(not vulkan.available(),
+                                  reason="no Vulkan device (Debian: mesa-vulkan-drivers)")
+
+
+def _tool(name):
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not on PATH")
+    return path
+
+
+def _rng():
+    return np.random.default_rng(0)
+
+
+def _f32(*shape):
+    return _rng().standard_normal(shape).astype(np.float32)
+
+
+# name -> (inputs, fn(*tensors) -> tuple of tensors)
+WORKLOADS = {
+    "elementwise": (
+        [_f32(1000), _f32(1000), _f32(1000)],
+        lambda x, w, b: (F.gelu(x * w + b) * ember.sigmoid(x), (x.tanh() - 1).abs().sqrt()),
+    ),
+    "softmax_layer_norm": (
+        [_f32(32, 100)],
+        lambda x: (x.softmax(-1), F.layer_norm(x, (100,)), x.log_softmax(0)),
+    ),
+    "reductions": (
+        [_f32(17, 33)],
+        lambda x: (x.sum(0), x.amax(1), x.argmax(1), x.mean(), x.var(1), x.prod(0)),
+    ),
+    "matmul": (
+        [_f32(3, 20, 30), _f32(30, 7), _f32(20)],
+        lambda a, b, v: (a @ b, v @ a[0], (a.transpose(1, 2) @ a).sum(0)),
+    ),
+    "conv_pool": (
+        [_f32(2, 3, 12, 12), _f32(4, 3, 3, 3), _f32(4)],
+        lambda x, w, b: (F.max_pool2d(F.relu(F.conv2d(x, w, b, padding=1)), 2),
+                         F.avg_pool2d(x, 3, stride=2)),
+    ),
+    "shapes": (
+        [_f32(4, 6), _f32(4, 6)],
+        lambda x, y: (ember.cat([x, y.T.reshape(4, 6)], 1), x[1:3, ::2],
+                      x.index_select(1, ember.tensor([5, 0, 2])),
+                      ember.gather(x, 1, ember.tensor([[0, 5]] * 4)), x.cumsum(1)),
+    ),
+    "integers_booleans": (
+        [_f32(50), _f32(50)],
+        lambda x, y: (ember.where((x > 0) & (y < 0.5), x, y), (x * 10).long() % 7,
+                      (x > y).sum(), (x > 0).any(), ember.clamp(x, -0.5, 0.5)),
+    ),
+    "float64": (
+        [_f32(8, 5).astype(np.float64), _f32(5).astype(np.float64)],
+        # GLSL.std.450 has no 64-bit exp/log/tanh: Vulkan runs f64 arithmetic only.
+        lambda x, b: ((x + b).abs().sqrt().sum(1), (x @ b.unsqueeze(1)).squeeze(1),
+                      x.max(0).values),
+    ),
+}
+
+
+def _run(name, kind):
+    arrays, fn = WORKLOADS[name]
+    tensors = [ember.tensor(a).to(kind) for a in arrays]
+    with ember.no_grad():
+        outs = fn(*tensors)
+    return [o.numpy() for o in outs], [o.device.type for o in outs]
+
+
+@needs_vulkan
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_vulkan_results_match_the_cpu(name):
+    want, _ = _run(name, "cpu")
+    got, kinds = _run(name, "vulkan")
+    assert set(kinds) == {"vulkan"}
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=2e-5, atol=2e-6, err_msg=name)
+
+
+def _captured_regions(name):
+    """The ember modules of the regions the workload compiles on the CPU."""
+    modules = []
+    real_get = CompileCache.get
+
+    def get(self, key, out_specs, build_module):
+        modules.append(build_module())
+        return real_get(self, key, out_specs, build_module)
+
+    CompileCache.get = get
+    try:
+        _run(name, "cpu")
+    finally:
+        CompileCache.get = real_get
+    assert modules
+    return modules
+
+
+@pytest.mark.parametrize("name", sorted(WORKLOADS))
+def test_regions_compile_for_spirv_nvvm_and_rocdl(name, tmp_path):
+    spirv_val, ptxas = _tool("spirv-val"), _tool("ptxas")
+    _tool("llc-22")
+    for module in _captured_regions(name):
+        program = compile_region(module, "spirv")
+        assert program.launches
+        for kernel, code in program.kernels.items():
+            path = tmp_path / f"{kernel}.spv"
+            path.write_bytes(code)
+            r = subprocess.run([spirv_val, "--target-env", "vulkan1.1", str(path)],
+                               capture_output=True, text=True)
+            assert r.returncode == 0, f"{name}/{kernel}: {r.stderr}"
+        program = compile_region(module, "nvvm")
+        for kernel, ptx in program.kernels.items():
+            path = tmp_path / f"{kernel}.ptx"
+            path.write_bytes(ptx)
+            for arch in ("sm_80", "sm_90"):
+                r = subprocess.run([ptxas, f"-arch={arch}", str(path), "-o", os.devnull],
+                                   capture_output=True, text=True)
+                assert r.returncode == 0, f"{name}/{kernel} ({arch}): {r.stderr}"
+        for chip in ("gfx90a", "gfx942"):
+            program = compile_region(module, "rocdl", chip=chip)
+            for kernel, hsaco in program.kernels.items():
+                # An ELF shared object for AMDGPU (e_machine 224).
+                assert hsaco[:4] == b"\x7fELF", f"{name}/{kernel}"
+                assert int.from_bytes(hsaco[18:20], "little") == 224, f"{name}/{kernel}"
+
+
+@needs_vulkan
+def test_float64_math_vulkan_lacks_is_a_clear_error():
+    x = ember.ones(4, dtype=ember.float64).to("vulkan")
+    with pytest.raises(ember.compiler.EmberCompileError, match="float64 exp is not available"):
+        x.exp().numpy()
+
+
+@needs_vulkan
+def test_long_loops_are_refused_on_lavapipe_not_wrong():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((128, 512)).astype(np.float32)
+    # A column sum: its rows loop inside each thread, split over the columns.
+    np.testing.assert_allclose(ember.tensor(a).to("vulkan").sum(0).numpy(), a.sum(0),
+                               rtol=1e-4, atol=1e-4)
+    if "llvmpipe" not in vulkan.device().name:
+        return
+    # A sum of 65536 elements to a scalar runs in one thread: lavapipe would stop it.
+    with pytest.raises(ember.compiler.EmberCompileError, match="65535 loop iterations"):
+        ember.tensor(a).to("vulkan").sum().numpy()
+
+
+def test_a_program_round_trips_through_json():
+    from ember.runtime.backends.gpu import Program
+
+    (module, *_) = _captured_regions("softmax_layer_norm")
+    program = compile_region(module, "spirv")
+    again = Program.from_json(program.to_json())
+    assert again == program
+
+
+def _mlp_steps(kind, steps=3):
+    ember.manual_seed(0)
+    model = ember.nn.Sequential(ember.nn.Linear(20, 16), ember.nn.ReLU(),
+                                ember.nn.Linear(16, 4))
+    model.to(kind)
+    opt = ember.optim.Adam(model.parameters(), lr=1e-2)
+    rng = np.random.default_rng(1)
+    x = ember.tensor(rng.standard_normal((8, 20)).astype(np.float32)).to(kind)
+    y = ember.tensor(rng.integers(0, 4, 8)).to(kind)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses, [p.detach().cpu().numpy() for p in model.parameters()], model
+
+
+@needs_vulkan
+def test_training_an_mlp_on_vulkan_gives_the_cpu_parameters():
+    cpu_losses, cpu_params, _ = _mlp_steps("cpu")
+    losses, params, model = _mlp_steps("vulkan")
+    assert all(p.device == "vulkan" for p in model.parameters())
+    np.testing.assert_allclose(losses, cpu_losses, rtol=1e-5)
+    for p, q in zip(params, cpu_params, strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-4, atol=1e-6)
+
+
+@needs_vulkan
+def test_devices_and_transfers():
+    x = ember.arange(6, dtype=ember.float32).reshape(2, 3)
+    v = x.to("vulkan")
+    assert v.device == ember.device("vulkan") and x.device == "cpu"
+    assert str(v.device) == "vulkan" and repr(v.device) == "device(type='vulkan')"
+    np.testing.assert_array_equal(v.cpu().numpy(), x.numpy())
+    assert v.cpu().device == "cpu"
+    z = ember.zeros(2, 3, device="vulkan")
+    assert z.device == "vulkan"
+    # Python scalars and 0-d tensors go with any device, as in PyTorch.
+    np.testing.assert_array_equal((v * 2 + ember.tensor(1.0)).numpy(), x.numpy() * 2 + 1)
+    assert (v * 2).device == "vulkan"
+
+
+@needs_vulkan
+def test_cpu_tensors_join_a_vulkan_region():
+    """An op with a vulkan operand runs on vulkan; CPU operands are copied in."""
+    x = ember.arange(4, dtype=ember.float32)
+    v = ember.ones(4).to("vulkan")
+    y = x * v + 1
+    assert y.device == "vulkan"
+    np.testing.assert_array_equal(y.numpy(), np.arange(4) + 1)
+
+
+def test_a_missing_device_names_what_is_missing(monkeypatch):
+    with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
+        ember.device("cuda")
+
+    def no_device():
+        raise vulkan.VulkanError("no Vulkan device found (Debian: mesa-vulkan-drivers)")
+
+    monkeypatch.setattr(vulkan, "device", no_device)
+    with pytest.raises(RuntimeError, match="'vulkan' is not available: no Vulkan device"):
+        ember.ones(3, device="vulkan")
