@@ -87,6 +87,8 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
                                           : std::string(options.chip);
   pm.addPass(ember::createConvertEmberToLinalg());
   addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
+  pm.addNestedPass<func::FuncOp>(ember::createEmberGPUSplitReductions());
+  addPasses(pm, "canonicalize,cse");
   pm.addNestedPass<func::FuncOp>(ember::createEmberPrepareFunctionBoundaries());
   // Temporaries are freed by the runtime when the region has run: no
   // deallocation pipeline, so the host function stays a straight line.

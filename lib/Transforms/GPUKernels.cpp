@@ -2,6 +2,8 @@
 //
 // The target-independent part of Ember's GPU lowering:
 //
+//  - ember-gpu-split-reductions splits a long reduction with few outputs into
+//    parallel partial reductions and a reduction of the partials;
 //  - ember-gpu-map-parallel-loops tiles every outermost scf.parallel into
 //    blocks of threads and maps it so that the innermost (contiguous)
 //    dimension runs along thread x: neighbouring threads touch neighbouring
@@ -20,6 +22,8 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -37,6 +41,7 @@
 namespace mlir {
 namespace ember {
 #define GEN_PASS_DEF_EMBERGPUMAPPARALLELLOOPS
+#define GEN_PASS_DEF_EMBERGPUSPLITREDUCTIONS
 #define GEN_PASS_DEF_EMBERSPIRVPREPAREKERNELS
 #define GEN_PASS_DEF_EMBERSPIRVNESTMODULES
 #include "ember/Transforms/Passes.h.inc"
@@ -182,6 +187,74 @@ void wrapSequentialWork(func::FuncOp f) {
       op->moveBefore(loop.getBody()->getTerminator());
   }
 }
+
+struct EmberGPUSplitReductions
+    : public ember::impl::EmberGPUSplitReductionsBase<EmberGPUSplitReductions> {
+  using Base::Base;
+
+  /// The static size of each loop of `op`, or nothing.
+  static std::optional<SmallVector<int64_t>> loopSizes(linalg::LinalgOp op) {
+    SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+    if (llvm::any_of(sizes, ShapedType::isDynamic))
+      return std::nullopt;
+    return sizes;
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp generic : generics) {
+      linalg::LinalgOp op = generic;
+      if (op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics())
+        continue;
+      auto sizes = loopSizes(op);
+      SmallVector<unsigned> reductionDims;
+      op.getReductionDims(reductionDims);
+      if (!sizes || reductionDims.empty())
+        continue;
+      int64_t reduced = 1, outputs = 1;
+      for (auto [d, size] : llvm::enumerate(*sizes))
+        (llvm::is_contained(reductionDims, d) ? reduced : outputs) *= size;
+      if (reduced < minSize || outputs > maxOutputs)
+        continue;
+      // Several reduction dimensions (a sum over a whole matrix) become one
+      // where the indexing maps allow.
+      if (reductionDims.size() > 1) {
+        ReassociationIndices group(reductionDims.begin(), reductionDims.end());
+        bool contiguous = reductionDims.back() - reductionDims.front() + 1 ==
+                          reductionDims.size();
+        if (!contiguous || !linalg::areDimSequencesPreserved(
+                               op.getIndexingMapsArray(), {group}))
+          continue;
+        rewriter.setInsertionPoint(op);
+        FailureOr<linalg::CollapseResult> collapsed =
+            linalg::collapseOpIterationDims(op, {group}, rewriter);
+        if (failed(collapsed))
+          continue;
+        rewriter.replaceOp(op, collapsed->results);
+        op = collapsed->collapsedOp;
+      }
+      // Split the reduction into `ratio` parallel partial reductions of at
+      // least 64 elements each, then a reduction of the partials.
+      int64_t ratio = 0;
+      for (int64_t r = 1024; r >= 2; r /= 2)
+        if (reduced % r == 0 && reduced / r >= 64) {
+          ratio = r;
+          break;
+        }
+      if (!ratio)
+        continue;
+      rewriter.setInsertionPoint(op);
+      (void)linalg::splitReduction(rewriter, op, [&](linalg::LinalgOp) {
+        SmallVector<unsigned> dims;
+        op.getReductionDims(dims);
+        return linalg::SplitReductionOptions{ratio, dims.front(),
+                                             /*innerParallel=*/false};
+      });
+    }
+  }
+};
 
 struct EmberGPUMapParallelLoops
     : public ember::impl::EmberGPUMapParallelLoopsBase<

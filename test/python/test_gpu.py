@@ -157,17 +157,22 @@ def test_float64_math_vulkan_lacks_is_a_clear_error():
 
 
 @needs_vulkan
-def test_long_loops_are_refused_on_lavapipe_not_wrong():
+def test_long_reductions_split_across_threads_or_are_refused_on_lavapipe():
     rng = np.random.default_rng(0)
     a = rng.standard_normal((128, 512)).astype(np.float32)
-    # A column sum: its rows loop inside each thread, split over the columns.
-    np.testing.assert_allclose(ember.tensor(a).to("vulkan").sum(0).numpy(), a.sum(0),
-                               rtol=1e-4, atol=1e-4)
+    v = ember.tensor(a).to("vulkan")
+    # A column sum: each thread loops over the rows of its columns.
+    np.testing.assert_allclose(v.sum(0).numpy(), a.sum(0), rtol=1e-4, atol=1e-4)
+    # A sum of 65536 elements: 1024 partial sums in parallel, then their sum.
+    np.testing.assert_allclose(v.sum().numpy(), a.sum(dtype=np.float64), rtol=1e-4)
+    np.testing.assert_allclose(v.mean(1).numpy(), a.mean(1), rtol=1e-4, atol=1e-6)
     if "llvmpipe" not in vulkan.device().name:
         return
-    # A sum of 65536 elements to a scalar runs in one thread: lavapipe would stop it.
+    # 65537 (a prime) elements cannot be split: one thread would loop over all of
+    # them, which lavapipe stops after 65535 iterations. An error, not wrong numbers.
+    b = ember.ones(65537).to("vulkan")
     with pytest.raises(ember.compiler.EmberCompileError, match="65535 loop iterations"):
-        ember.tensor(a).to("vulkan").sum().numpy()
+        b.sum().numpy()
 
 
 def test_a_program_round_trips_through_json():

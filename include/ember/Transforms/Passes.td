@@ -158,6 +158,29 @@ def EmberAutodiff : Pass<"ember-autodiff", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def EmberGPUSplitReductions : Pass<"ember-gpu-split-reductions",
+                                   "::mlir::func::FuncOp"> {
+  let summary = "Split long reductions with few outputs for GPU threads";
+  let description = [{
+    Runs on linalg on tensors. A `linalg.generic` reducing at least
+    `min-size` elements into at most `max-outputs` outputs (a sum to a
+    scalar, a mean over a batch) would run as one thread per output looping
+    over all of them. Its reduction dimensions are collapsed into one where the
+    indexing maps allow, and `linalg::splitReduction` splits that into a
+    parallel dimension of up to 1024 partial reductions (a power of two that
+    divides it, at least 64 elements each) and a reduction of the partials.
+    Reductions it cannot split (no such divisor, several results) stay.
+  }];
+  let options = [
+    Option<"minSize", "min-size", "int64_t", /*default=*/"4096",
+           "Smallest reduced size to split">,
+    Option<"maxOutputs", "max-outputs", "int64_t", /*default=*/"4096",
+           "Most outputs of a reduction to split">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def EmberGPUMapParallelLoops : Pass<"ember-gpu-map-parallel-loops",
                                     "::mlir::func::FuncOp"> {
   let summary = "Tile outermost scf.parallel loops into GPU blocks of threads";
