@@ -73,9 +73,54 @@ def _check(target: str, program, tmp: Path) -> None:
             raise RuntimeError(f"{cmd[0]}: {r.stderr}")
 
 
+def _run_on_vulkan(path: Path, rng) -> None:
+    """Runs the region on the CPU and on the vulkan device with the same random inputs
+    (floats normal, booleans random, integers 0: always valid indices) and compares."""
+    import mlir.ir as ir
+    import numpy as np
+    from ember import compiler
+    from ember._mlir import context
+    from ember.compiler._types import numpy_dtype
+    from ember.runtime.backends.gpu import VulkanBackend
+
+    with context():
+        module = ir.Module.parse(path.read_text())
+        main = next(op for op in module.body.operations
+                    if ir.StringAttr(op.attributes["sym_name"]).value == "main")
+        ftype = ir.FunctionType(ir.TypeAttr(main.attributes["function_type"]).value)
+        inputs = []
+        for t in ftype.inputs:
+            t = ir.RankedTensorType(t)
+            dt = np.dtype(bool) if str(t.element_type) == "i1" else numpy_dtype(t.element_type)
+            shape = tuple(t.shape)
+            if dt.kind == "f":
+                inputs.append(rng.standard_normal(shape).astype(dt))
+            elif dt.kind == "b":
+                inputs.append(rng.random(shape) < 0.5)
+            else:
+                inputs.append(np.zeros(shape, dt))
+        outs = [ir.RankedTensorType(t) for t in ftype.results]
+        specs = [(tuple(t.shape), np.dtype(bool) if str(t.element_type) == "i1"
+                  else numpy_dtype(t.element_type)) for t in outs]
+        want = compiler.compile(module)(*inputs)
+        want = list(want) if isinstance(want, tuple) else [want]
+        with tempfile.TemporaryDirectory() as tmp:
+            backend = VulkanBackend()
+            backend.compile(module, Path(tmp, "r.json"))
+            got = backend.load(Path(tmp, "r.json"), specs).run(inputs)
+    for g, w in zip(got, want, strict=True):
+        w = np.asarray(w)
+        if w.dtype.kind == "f":
+            np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-4, equal_nan=True)
+        else:
+            np.testing.assert_array_equal(g, w)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--targets", default="spirv,nvvm,rocdl")
+    ap.add_argument("--targets", default="spirv,nvvm,rocdl",
+                    help="any of spirv, nvvm, rocdl, and vulkan: run on the vulkan "
+                         "device and compare with the CPU")
     ap.add_argument("--limit", type=int, default=0, help="compile only the first N regions")
     ap.add_argument("--keep", type=Path, help="folder for the captured regions")
     ap.add_argument("--regions", type=Path,
@@ -95,9 +140,11 @@ def main() -> int:
             f"--ignore={tests / 'test_vulkan_device.py'}"])], plugins=[Capture(folder)])
 
     import mlir.ir as ir
+    import numpy as np
     from ember._mlir import context
     from ember.runtime.backends.gpu import compile_region
 
+    rng = np.random.default_rng(0)
     files = sorted(folder.glob("*.mlir"))[: args.limit or None]
     print(f"\n{len(files)} distinct regions, kept in {folder}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,6 +153,9 @@ def main() -> int:
             t0 = time.perf_counter()
             for path in files:
                 try:
+                    if target == "vulkan":
+                        _run_on_vulkan(path, rng)
+                        continue
                     with context():
                         program = compile_region(ir.Module.parse(path.read_text()), target)
                     _check(target, program, Path(tmp))

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -309,6 +310,60 @@ int64_t loopIterations(gpu::GPUFuncOp kernel) {
   return total;
 }
 
+/// powf as PyTorch (and C's pow) defines it, from SPIR-V's Pow, which is
+/// undefined for a negative or zero base: pow(|x|, y), negated for a negative
+/// x and an odd integer y, NaN for a finite negative x and a non-integer y and
+/// where x or y is NaN; 1 where y is 0 or x is 1; for x = 0, 0 (y > 0) or
+/// infinity (y < 0).
+void expandPowF(math::PowFOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value x = op.getLhs(), y = op.getRhs();
+  Type t = x.getType();
+  auto c = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+  };
+  auto cmp = [&](arith::CmpFPredicate p, Value l, Value r) -> Value {
+    return arith::CmpFOp::create(b, loc, p, l, r);
+  };
+  auto select = [&](Value cond, Value l, Value r) -> Value {
+    return arith::SelectOp::create(b, loc, cond, l, r);
+  };
+  Value zero = c(0), one = c(1);
+  Value ax = math::AbsFOp::create(b, loc, x);
+  Value r = math::PowFOp::create(b, loc, ax, y);
+  Value yFloor = math::FloorOp::create(b, loc, y);
+  Value isInt = cmp(arith::CmpFPredicate::OEQ, yFloor, y);
+  Value half = arith::MulFOp::create(b, loc, y, c(0.5));
+  Value isOdd =
+      arith::AndIOp::create(b, loc, isInt,
+                            cmp(arith::CmpFPredicate::ONE,
+                                math::FloorOp::create(b, loc, half), half));
+  Value negative = cmp(arith::CmpFPredicate::OLT, x, zero);
+  Value signed_ = select(isOdd, arith::NegFOp::create(b, loc, r), r);
+  Value nan = c(std::numeric_limits<double>::quiet_NaN());
+  r = select(negative, signed_, r);
+  // A finite negative base with a non-integer exponent has no real power.
+  Value finite = cmp(arith::CmpFPredicate::ONE, x,
+                     c(-std::numeric_limits<double>::infinity()));
+  Value noPower = arith::AndIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, negative, finite),
+      arith::XOrIOp::create(b, loc, isInt,
+                            arith::ConstantIntOp::create(b, loc, 1, 1)));
+  r = select(noPower, nan, r);
+  r = select(cmp(arith::CmpFPredicate::UNO, x, y), nan, r);
+  Value xZero = cmp(arith::CmpFPredicate::OEQ, x, zero);
+  Value atZero = select(cmp(arith::CmpFPredicate::OLT, y, zero),
+                        c(std::numeric_limits<double>::infinity()), zero);
+  r = select(xZero, atZero, r);
+  Value trivial =
+      arith::OrIOp::create(b, loc, cmp(arith::CmpFPredicate::OEQ, y, zero),
+                           cmp(arith::CmpFPredicate::OEQ, x, one));
+  r = select(trivial, one, r);
+  op.replaceAllUsesWith(r);
+  op.erase();
+}
+
 struct EmberSPIRVPrepareKernels
     : public ember::impl::EmberSPIRVPrepareKernelsBase<
           EmberSPIRVPrepareKernels> {
@@ -322,6 +377,13 @@ struct EmberSPIRVPrepareKernels
         if (auto env = dyn_cast<spirv::TargetEnvAttr>(target))
           m->setAttr(spirv::getTargetEnvAttrName(), env);
     });
+    SmallVector<math::PowFOp> pows;
+    getOperation().walk([&](math::PowFOp op) {
+      if (op->getParentOfType<gpu::GPUModuleOp>())
+        pows.push_back(op);
+    });
+    for (math::PowFOp op : pows)
+      expandPowF(op);
     // Float max / min reductions use LLVM's maxnum / minnum (which
     // arith-expand leaves alone on the CPU); SPIR-V has arith's.
     getOperation().walk([](Operation *op) {

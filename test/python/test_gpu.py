@@ -102,6 +102,34 @@ def test_vulkan_results_match_the_cpu(name):
         np.testing.assert_allclose(g, w, rtol=2e-5, atol=2e-6, err_msg=name)
 
 
+@needs_vulkan
+def test_special_values_match_the_cpu():
+    """NaN, infinities, zeros and negative bases: SPIR-V's Pow is undefined for bases
+    at or below zero, its max and min may drop NaN; the results must be PyTorch's."""
+    x = np.array([-1.0, 0.0, 1.0, np.nan, 2.0, -0.5, np.inf, -np.inf, -3.0], np.float32)
+    y = np.array([2.0, -1.0, np.nan, 0.0, 0.5, 3.0, -2.0, 0.5, 1.5], np.float32)
+    ops = {
+        "pow": lambda a, b: a ** b, "square": lambda a, b: a ** 2,
+        "sqrt_pow": lambda a, b: a ** 0.5, "cube": lambda a, b: a ** 3,
+        "log": lambda a, b: a.log(), "sqrt": lambda a, b: a.sqrt(),
+        "exp": lambda a, b: a.exp(), "tanh": lambda a, b: a.tanh(),
+        "maximum": lambda a, b: ember.maximum(a, b), "amax": lambda a, b: a.amax(),
+        "sum": lambda a, b: a.sum(), "relu": lambda a, b: ember.relu(a),
+        "sigmoid": lambda a, b: a.sigmoid(), "rsqrt": lambda a, b: a.rsqrt(),
+    }
+    for name, f in ops.items():
+        want = f(ember.tensor(x), ember.tensor(y)).numpy()
+        got = f(ember.tensor(x).to("vulkan"), ember.tensor(y).to("vulkan")).numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-5, equal_nan=True, err_msg=name)
+
+
+@needs_vulkan
+def test_bfloat16_is_refused_on_vulkan():
+    x = ember.ones(4, dtype=ember.bfloat16).to("vulkan")
+    with pytest.raises(ember.compiler.EmberCompileError, match="bfloat16 is not supported"):
+        (x + 1).numpy()
+
+
 def _captured_regions(name):
     """The ember modules of the regions the workload compiles on the CPU."""
     modules = []

@@ -217,12 +217,16 @@ def EmberSPIRVPrepareKernels : Pass<"ember-spirv-prepare-kernels",
     `convert-math-to-spirv` looks it up (else it assumes a minimal
     environment: no Float64, no Int64); turns `llvm.intr.maxnum` /
     `minnum`, which float max / min reductions use on the CPU, into
-    `arith.maxnumf` / `minnumf`; and records on each `gpu.launch_func` the
+    `arith.maxnumf` / `minnumf`; rewrites `math.powf` for SPIR-V's `Pow`,
+    which is undefined for bases at or below zero (PyTorch's results: odd
+    integer exponents keep the sign, other exponents of a negative base give
+    NaN); and records on each `gpu.launch_func` the
     loop iterations one thread of its kernel runs (`ember.loop_iterations`),
     which Mesa's lavapipe caps at 65535 per invocation.
   }];
   let dependentDialects = ["::mlir::spirv::SPIRVDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
 }
 
 def EmberSPIRVNestModules : Pass<"ember-spirv-nest-modules",

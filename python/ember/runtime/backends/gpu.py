@@ -335,6 +335,9 @@ class VulkanBackend:
         return "vulkan-" + "".join(c if c.isalnum() else "_" for c in vulkan.device().name)
 
     def compile(self, module: ir.Module, dest: Path, dump_dir: str | None = None) -> None:
+        if "bf16" in str(module):
+            raise EmberCompileError("vulkan: bfloat16 is not supported on the vulkan device "
+                                    "(SPIR-V 1.3 has no bfloat16): use float32 or float16")
         try:
             program = compile_region(module, "spirv", dump_dir=dump_dir)
         except EmberCompileError as e:
