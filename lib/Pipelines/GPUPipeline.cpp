@@ -96,7 +96,7 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
                 "function-boundary-type-conversion=identity-layout-map},"
                 "buffer-results-to-out-params{hoist-static-allocs "
                 "modify-public-functions},"
-                "cse,canonicalize");
+                "cse,canonicalize,func.func(buffer-loop-hoisting)");
   // Every copy runs on the device, as a kernel.
   ember::EmberStridedCopiesToLinalgOptions copies;
   copies.all = true;

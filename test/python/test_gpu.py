@@ -124,6 +124,18 @@ def test_special_values_match_the_cpu():
 
 
 @needs_vulkan
+def test_integer_powers_match_the_cpu():
+    """SPIR-V has no integer pow: squaring over the exponent's bits, wrapping as the
+    CPU does, with the CPU's results for negative exponents."""
+    b = np.array([2, -3, 1, -1, 5, 0, 7, -2, 3], np.int64)
+    e = np.array([3, 3, -5, -3, 0, 4, 1, -2, 20], np.int64)
+    for dt in (np.int64, np.int32):
+        x, y = ember.tensor(b.astype(dt)), ember.tensor(e.astype(dt))
+        np.testing.assert_array_equal((x.to("vulkan") ** y.to("vulkan")).numpy(),
+                                      (x ** y).numpy())
+
+
+@needs_vulkan
 def test_bfloat16_is_refused_on_vulkan():
     x = ember.ones(4, dtype=ember.bfloat16).to("vulkan")
     with pytest.raises(ember.compiler.EmberCompileError, match="bfloat16 is not supported"):

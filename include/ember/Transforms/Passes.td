@@ -220,7 +220,8 @@ def EmberSPIRVPrepareKernels : Pass<"ember-spirv-prepare-kernels",
     `arith.maxnumf` / `minnumf`; rewrites `math.powf` for SPIR-V's `Pow`,
     which is undefined for bases at or below zero (PyTorch's results: odd
     integer exponents keep the sign, other exponents of a negative base give
-    NaN); and records on each `gpu.launch_func` the
+    NaN) and `math.ipowi`, which SPIR-V lacks, as squaring over the
+    exponent's bits; and records on each `gpu.launch_func` the
     loop iterations one thread of its kernel runs (`ember.loop_iterations`),
     which Mesa's lavapipe caps at 65535 per invocation.
   }];
