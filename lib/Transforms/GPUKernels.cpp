@@ -189,6 +189,64 @@ void wrapSequentialWork(func::FuncOp f) {
   }
 }
 
+/// Integer powers by squaring over the exponent's bits (SPIR-V has no integer
+/// pow): x^e for e >= 0; for e < 0, 1 / x^-e in integers: 1 for x = 1, +-1 for
+/// x = -1, 0 otherwise (PyTorch raises for it; Ember's CPU code gives the
+/// same).
+void expandIPowI(math::IPowIOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value x = op.getLhs(), e = op.getRhs();
+  auto type = cast<IntegerType>(x.getType());
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, type, v);
+  };
+  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+  Value ub = arith::ConstantIndexOp::create(b, loc, type.getWidth());
+  Value step = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, step, ValueRange{c(1), x, e},
+      [&](OpBuilder &nb, Location l, Value, ValueRange acc) {
+        Value bit = arith::AndIOp::create(nb, l, acc[2], c(1));
+        Value set =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne, bit, c(0));
+        Value times = arith::MulIOp::create(nb, l, acc[0], acc[1]);
+        Value result = arith::SelectOp::create(nb, l, set, times, acc[0]);
+        Value square = arith::MulIOp::create(nb, l, acc[1], acc[1]);
+        Value rest = arith::ShRUIOp::create(nb, l, acc[2], c(1));
+        scf::YieldOp::create(nb, l, ValueRange{result, square, rest});
+      });
+  Value power = loop.getResult(0);
+  auto eq = [&](Value l, Value r) -> Value {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, l, r);
+  };
+  Value odd = eq(arith::AndIOp::create(b, loc, e, c(1)), c(1));
+  Value inverse = arith::SelectOp::create(
+      b, loc, eq(x, c(1)), c(1),
+      arith::SelectOp::create(b, loc, eq(x, c(-1)),
+                              arith::SelectOp::create(b, loc, odd, c(-1), c(1)),
+                              c(0)));
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e, c(0));
+  op.replaceAllUsesWith(
+      arith::SelectOp::create(b, loc, negative, inverse, power).getResult());
+  op.erase();
+}
+
+/// |x| for integers, which no GPU lowering handles.
+void expandAbsI(math::AbsIOp op) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value x = op.getOperand();
+  Value zero = arith::ConstantIntOp::create(b, loc, x.getType(), 0);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, zero);
+  Value r = arith::SelectOp::create(b, loc, negative,
+                                    arith::SubIOp::create(b, loc, zero, x), x);
+  op.replaceAllUsesWith(r);
+  op.erase();
+}
+
 struct EmberGPUSplitReductions
     : public ember::impl::EmberGPUSplitReductionsBase<EmberGPUSplitReductions> {
   using Base::Base;
@@ -262,6 +320,15 @@ struct EmberGPUMapParallelLoops
           EmberGPUMapParallelLoops> {
   using Base::Base;
   void runOnOperation() override {
+    // Integer math no GPU lowering handles.
+    SmallVector<math::IPowIOp> ipows;
+    getOperation().walk([&](math::IPowIOp op) { ipows.push_back(op); });
+    for (math::IPowIOp op : ipows)
+      expandIPowI(op);
+    SmallVector<math::AbsIOp> absis;
+    getOperation().walk([&](math::AbsIOp op) { absis.push_back(op); });
+    for (math::AbsIOp op : absis)
+      expandAbsI(op);
     hoistParallelLoops(getOperation());
     wrapSequentialWork(getOperation());
     SmallVector<scf::ParallelOp> outermost;
@@ -364,50 +431,6 @@ void expandPowF(math::PowFOp op) {
   op.erase();
 }
 
-/// Integer powers by squaring over the exponent's bits (SPIR-V has no integer
-/// pow): x^e for e >= 0; for e < 0, 1 / x^-e in integers: 1 for x = 1, +-1 for
-/// x = -1, 0 otherwise (PyTorch raises for it; Ember's CPU code gives the
-/// same).
-void expandIPowI(math::IPowIOp op) {
-  OpBuilder b(op);
-  Location loc = op.getLoc();
-  Value x = op.getLhs(), e = op.getRhs();
-  auto type = cast<IntegerType>(x.getType());
-  auto c = [&](int64_t v) -> Value {
-    return arith::ConstantIntOp::create(b, loc, type, v);
-  };
-  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
-  Value ub = arith::ConstantIndexOp::create(b, loc, type.getWidth());
-  Value step = arith::ConstantIndexOp::create(b, loc, 1);
-  auto loop = scf::ForOp::create(
-      b, loc, lb, ub, step, ValueRange{c(1), x, e},
-      [&](OpBuilder &nb, Location l, Value, ValueRange acc) {
-        Value bit = arith::AndIOp::create(nb, l, acc[2], c(1));
-        Value set =
-            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ne, bit, c(0));
-        Value times = arith::MulIOp::create(nb, l, acc[0], acc[1]);
-        Value result = arith::SelectOp::create(nb, l, set, times, acc[0]);
-        Value square = arith::MulIOp::create(nb, l, acc[1], acc[1]);
-        Value rest = arith::ShRUIOp::create(nb, l, acc[2], c(1));
-        scf::YieldOp::create(nb, l, ValueRange{result, square, rest});
-      });
-  Value power = loop.getResult(0);
-  auto eq = [&](Value l, Value r) -> Value {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, l, r);
-  };
-  Value odd = eq(arith::AndIOp::create(b, loc, e, c(1)), c(1));
-  Value inverse = arith::SelectOp::create(
-      b, loc, eq(x, c(1)), c(1),
-      arith::SelectOp::create(b, loc, eq(x, c(-1)),
-                              arith::SelectOp::create(b, loc, odd, c(-1), c(1)),
-                              c(0)));
-  Value negative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e, c(0));
-  op.replaceAllUsesWith(
-      arith::SelectOp::create(b, loc, negative, inverse, power).getResult());
-  op.erase();
-}
-
 struct EmberSPIRVPrepareKernels
     : public ember::impl::EmberSPIRVPrepareKernelsBase<
           EmberSPIRVPrepareKernels> {
@@ -428,13 +451,7 @@ struct EmberSPIRVPrepareKernels
     });
     for (math::PowFOp op : pows)
       expandPowF(op);
-    SmallVector<math::IPowIOp> ipows;
-    getOperation().walk([&](math::IPowIOp op) {
-      if (op->getParentOfType<gpu::GPUModuleOp>())
-        ipows.push_back(op);
-    });
-    for (math::IPowIOp op : ipows)
-      expandIPowI(op);
+
     // Float max / min reductions use LLVM's maxnum / minnum (which
     // arith-expand leaves alone on the CPU); SPIR-V has arith's.
     getOperation().walk([](Operation *op) {

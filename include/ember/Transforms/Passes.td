@@ -196,6 +196,8 @@ def EmberGPUMapParallelLoops : Pass<"ember-gpu-map-parallel-loops",
     parallel dimensions (valid for the loops linalg lowering makes). Work at
     the function's top level outside any parallel loop (a reduction to a
     scalar, the store filling a 0-d buffer) becomes a one-thread loop first.
+    Integer `math.ipowi` (squaring over the exponent's bits) and
+    `math.absi`, which no GPU lowering handles, are expanded into arith ops.
     `convert-parallel-loops-to-gpu` then turns each into a `gpu.launch`.
   }];
   let options = [
@@ -203,7 +205,8 @@ def EmberGPUMapParallelLoops : Pass<"ember-gpu-map-parallel-loops",
            "Threads per block">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def EmberSPIRVPrepareKernels : Pass<"ember-spirv-prepare-kernels",
@@ -220,8 +223,7 @@ def EmberSPIRVPrepareKernels : Pass<"ember-spirv-prepare-kernels",
     `arith.maxnumf` / `minnumf`; rewrites `math.powf` for SPIR-V's `Pow`,
     which is undefined for bases at or below zero (PyTorch's results: odd
     integer exponents keep the sign, other exponents of a negative base give
-    NaN) and `math.ipowi`, which SPIR-V lacks, as squaring over the
-    exponent's bits; and records on each `gpu.launch_func` the
+    NaN); and records on each `gpu.launch_func` the
     loop iterations one thread of its kernel runs (`ember.loop_iterations`),
     which Mesa's lavapipe caps at 65535 per invocation.
   }];
