@@ -288,3 +288,25 @@ def test_a_missing_device_names_what_is_missing(monkeypatch):
     monkeypatch.setattr(vulkan, "device", no_device)
     with pytest.raises(RuntimeError, match="'vulkan' is not available: no Vulkan device"):
         ember.ones(3, device="vulkan")
+
+
+def test_rocdl_names_an_op_it_cannot_translate():
+    """MLIR's C translation crashes on an untranslatable op; Ember raises instead."""
+    import mlir.ir as ir
+    from ember._mlir import context
+    from ember.compiler import EmberCompileError
+    from ember.runtime.backends.gpu import _rocdl_code_objects
+
+    _tool("llc-22")
+    with context():
+        lowered = ir.Module.parse("""
+            module attributes {gpu.container_module} {
+              gpu.module @k {
+                llvm.func @f(%a: i32) -> i32 {
+                  %0 = math.absi %a : i32
+                  llvm.return %0 : i32
+                }
+              }
+            }""")
+        with pytest.raises(EmberCompileError, match="kernel k still has math.absi"):
+            _rocdl_code_objects(lowered, "gfx90a")

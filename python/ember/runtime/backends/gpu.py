@@ -212,6 +212,14 @@ def _rocdl_code_objects(lowered: ir.Module, chip: str) -> dict[str, bytes]:
                     "llvm.data_layout"]
             for inner in op.regions[0].blocks[0].operations:
                 kernel.body.append(inner.clone())
+            # The C API's translation crashes on an op it cannot translate:
+            # name it instead.
+            left = set()
+            kernel.operation.walk(lambda o: left.add(o.name) or ir.WalkResult.ADVANCE)
+            left = sorted(n for n in left if not n.startswith(("llvm.", "rocdl.", "builtin.")))
+            if left:
+                raise EmberCompileError(f"rocdl: kernel {name} still has {', '.join(left)} "
+                                        "after lowering to ROCDL")
             ll = Path(tmp, f"{name}.ll")
             ll.write_text(_llvm_ir(kernel.operation))
             obj, hsaco = Path(tmp, f"{name}.o"), Path(tmp, f"{name}.hsaco")
