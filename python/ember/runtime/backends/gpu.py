@@ -195,6 +195,18 @@ def _device_libs(chip: str) -> list[Path]:
     return libs
 
 
+def _untranslated(module: ir.Module) -> list[str]:
+    """The ops of a kernel module outside the LLVM and ROCDL dialects."""
+    names = set()
+
+    def visit(op):
+        names.add(op.name)
+        return ir.WalkResult.ADVANCE
+
+    module.operation.walk(visit)
+    return sorted(n for n in names if not n.startswith(("llvm.", "rocdl.", "builtin.")))
+
+
 def _rocdl_code_objects(lowered: ir.Module, chip: str) -> dict[str, bytes]:
     """Each gpu.module (ROCDL, in the LLVM dialect) as an AMDGPU code object."""
     llc, lld = _tool("llc-22"), _tool("ld.lld-22")
@@ -214,9 +226,7 @@ def _rocdl_code_objects(lowered: ir.Module, chip: str) -> dict[str, bytes]:
                 kernel.body.append(inner.clone())
             # The C API's translation crashes on an op it cannot translate:
             # name it instead.
-            left = set()
-            kernel.operation.walk(lambda o: left.add(o.name) or ir.WalkResult.ADVANCE)
-            left = sorted(n for n in left if not n.startswith(("llvm.", "rocdl.", "builtin.")))
+            left = _untranslated(kernel)
             if left:
                 raise EmberCompileError(f"rocdl: kernel {name} still has {', '.join(left)} "
                                         "after lowering to ROCDL")
