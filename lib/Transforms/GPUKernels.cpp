@@ -154,6 +154,13 @@ void wrapSequentialWork(func::FuncOp f) {
            !op.hasTrait<OpTrait::ConstantLike>();
   };
   Block &body = f.getBody().front();
+  // Constants first, so that they split no run of work.
+  SmallVector<Operation *> constants;
+  for (Operation &op : body)
+    if (op.hasTrait<OpTrait::ConstantLike>())
+      constants.push_back(&op);
+  for (Operation *op : constants)
+    op->moveBefore(&body, body.begin());
   for (auto it = body.begin(); it != body.end();) {
     if (!isWork(*it)) {
       ++it;
