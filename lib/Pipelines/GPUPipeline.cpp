@@ -5,8 +5,9 @@
 // every loop nest into a kernel of its own gpu.module; the host function is
 // left as a straight line of allocations and gpu.launch_func ops, which the
 // runtime executes (ember.runtime.backends.gpu reads it as a launch plan).
-// What differs between targets is all in `kTargets`: how a gpu.module is
-// attached to its target, converted, and serialized.
+// What differs between targets is all in one `GPUTarget` each (kSPIRV,
+// kNVVM, kROCDL): how a gpu.module is attached to its target, converted, and
+// serialized.
 //
 //===----------------------------------------------------------------------===//
 #include "ember/Conversion/Passes.h"
@@ -15,7 +16,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -63,7 +63,8 @@ constexpr GPUTarget kSPIRV = {
     "gpu-module-to-binary{format=bin}"};
 
 // Bare pointers at the kernel boundary: a kernel argument is one device
-// pointer per buffer, which the runtime passes to cuLaunchKernel as is.
+// pointer per buffer, what cuLaunchKernel takes (Ember has no CUDA runtime
+// yet: the PTX is checked by ptxas).
 constexpr GPUTarget kNVVM = {
     "nvvm", "sm_80", "nvvm-attach-target{chip=%chip features=+ptx80 O=3}",
     "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm{"
