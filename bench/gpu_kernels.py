@@ -25,7 +25,7 @@ import ember.nn.functional as F  # noqa: E402
 import numpy as np  # noqa: E402
 from ember.runtime.backends import vulkan  # noqa: E402
 from ember.runtime.backends.gpu import compile_region  # noqa: E402
-from ember.runtime.cache import CompileCache  # noqa: E402
+from ember.runtime.cache import captured_regions  # noqa: E402
 
 
 def make_step(kind: str):
@@ -48,29 +48,14 @@ def make_step(kind: str):
     return step, model
 
 
-def captured_modules(step):
-    modules = []
-    real_get = CompileCache.get
-
-    def get(self, key, out_specs, build_module):
-        modules.append(build_module())
-        return real_get(self, key, out_specs, build_module)
-
-    CompileCache.get = get
-    try:
-        step()
-    finally:
-        CompileCache.get = real_get
-    return modules
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=5)
     args = ap.parse_args()
 
     step, _ = make_step("cpu")
-    modules = captured_modules(step)
+    with captured_regions() as modules:
+        step()
     print(f"MLP step: {len(modules)} regions")
     print(f"{'target':8} {'kernels':>8} {'launches':>9} {'compile s':>10}")
     for target in ("spirv", "nvvm", "rocdl"):

@@ -13,22 +13,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
-
-namespace {
-
-/// Appends textual upstream passes; their names are checked when the
-/// pipeline is built, which every ember-opt and Python test does.
-void addPasses(OpPassManager &pm, StringRef pipeline) {
-  std::string error;
-  llvm::raw_string_ostream os(error);
-  if (failed(parsePassPipeline(pipeline, pm, os)))
-    llvm::report_fatal_error(llvm::Twine("ember-cpu-pipeline: ") + error);
-}
-
-} // namespace
 
 void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
@@ -37,22 +23,16 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
   // turn a named matmul between reshapes back into a generic with the
   // reduction innermost.
   pm.addPass(createEmberTileMatmul());
-  addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
-  pm.addNestedPass<func::FuncOp>(createEmberPrepareFunctionBoundaries());
-  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
-                "function-boundary-type-conversion=identity-layout-map},"
-                "buffer-results-to-out-params{hoist-static-allocs "
-                "modify-public-functions},"
-                // cse merges the equal subviews a tiled loop reads and writes
-                // back, so canonicalize drops the copy of a tile onto itself.
-                "cse,canonicalize");
+  addPipelineText(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
+  addRegionBufferization(pm);
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addNestedPass<func::FuncOp>(createEmberStridedCopiesToLinalg());
   if (options.parallel)
-    addPasses(pm, "scf-forall-to-parallel,convert-linalg-to-parallel-loops");
+    addPipelineText(pm,
+                    "scf-forall-to-parallel,convert-linalg-to-parallel-loops");
   else
-    addPasses(pm, "scf-forall-to-for,convert-linalg-to-loops");
-  addPasses(pm, "convert-vector-to-scf{full-unroll=true}");
+    addPipelineText(pm, "scf-forall-to-for,convert-linalg-to-loops");
+  addPipelineText(pm, "convert-vector-to-scf{full-unroll=true}");
   pm.addPass(createEmberWidenBoolMemrefs());
   pm.addNestedPass<func::FuncOp>(createEmberPromoteAccumulators());
   if (options.parallel) {
@@ -61,14 +41,14 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
     // them into calls of the OpenMP runtime ABI, which libEmberRuntime
     // implements on its thread pool.
     pm.addNestedPass<func::FuncOp>(createEmberParallelLoops());
-    addPasses(pm, "convert-scf-to-openmp");
+    addPipelineText(pm, "convert-scf-to-openmp");
     pm.addNestedPass<func::FuncOp>(createEmberOmpNowait());
   }
-  addPasses(pm, "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
-                "lower-affine");
+  addPipelineText(pm, "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+                      "lower-affine");
   if (options.expandMath)
     pm.addPass(createEmberExpandMath());
-  addPasses(
+  addPipelineText(
       pm, "convert-math-to-funcs,convert-math-to-llvm{approximate-log1p=false},"
           "arith-expand{include-bf16},convert-vector-to-llvm,"
           // Heap blocks come from libEmberRuntime's cache.

@@ -17,18 +17,10 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
 namespace {
-
-void addPasses(OpPassManager &pm, StringRef pipeline) {
-  std::string error;
-  llvm::raw_string_ostream os(error);
-  if (failed(parsePassPipeline(pipeline, pm, os)))
-    llvm::report_fatal_error(llvm::Twine("ember GPU pipeline: ") + error);
-}
 
 /// What one target needs; `%chip` and `%format` in a string are replaced by
 /// the pipeline options.
@@ -87,33 +79,30 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
   std::string chip = options.chip.empty() ? target.defaultChip.str()
                                           : std::string(options.chip);
   pm.addPass(ember::createConvertEmberToLinalg());
-  addPasses(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
+  ember::addPipelineText(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
   pm.addNestedPass<func::FuncOp>(ember::createEmberGPUSplitReductions());
-  addPasses(pm, "canonicalize,cse");
-  pm.addNestedPass<func::FuncOp>(ember::createEmberPrepareFunctionBoundaries());
+  ember::addPipelineText(pm, "canonicalize,cse");
   // Temporaries are freed by the runtime when the region has run: no
   // deallocation pipeline, so the host function stays a straight line.
-  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
-                "function-boundary-type-conversion=identity-layout-map},"
-                "buffer-results-to-out-params{hoist-static-allocs "
-                "modify-public-functions},"
-                "cse,canonicalize,func.func(buffer-loop-hoisting)");
+  ember::addRegionBufferization(pm);
+  ember::addPipelineText(pm, "func.func(buffer-loop-hoisting)");
   // Every copy runs on the device, as a kernel.
   ember::EmberStridedCopiesToLinalgOptions copies;
   copies.all = true;
   pm.addNestedPass<func::FuncOp>(
       ember::createEmberStridedCopiesToLinalg(copies));
-  addPasses(pm, "convert-linalg-to-parallel-loops");
+  ember::addPipelineText(pm, "convert-linalg-to-parallel-loops");
   pm.addPass(ember::createEmberWidenBoolMemrefs());
   // Views are folded into the loads and stores, so that kernels take whole
   // buffers.
-  addPasses(pm, "fold-memref-alias-ops,canonicalize,cse");
+  ember::addPipelineText(pm, "fold-memref-alias-ops,canonicalize,cse");
   ember::EmberGPUMapParallelLoopsOptions map;
   map.threads = options.threads;
   pm.addNestedPass<func::FuncOp>(ember::createEmberGPUMapParallelLoops(map));
-  addPasses(pm, "convert-parallel-loops-to-gpu,canonicalize,"
-                "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
-                "canonicalize,cse,lower-affine,arith-expand");
+  ember::addPipelineText(
+      pm, "convert-parallel-loops-to-gpu,canonicalize,"
+          "gpu-launch-sink-index-computations,gpu-kernel-outlining,"
+          "canonicalize,cse,lower-affine,arith-expand");
   pm.addPass(ember::createEmberExpandMath());
   auto substitute = [&](StringRef s) {
     std::string out = s.str();
@@ -123,10 +112,10 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
         out.replace(at, key.size(), value);
     return out;
   };
-  addPasses(pm, substitute(target.attach));
-  addPasses(pm, substitute(target.convert));
+  ember::addPipelineText(pm, substitute(target.attach));
+  ember::addPipelineText(pm, substitute(target.convert));
   if (!target.serialize.empty())
-    addPasses(pm, substitute(target.serialize));
+    ember::addPipelineText(pm, substitute(target.serialize));
 }
 
 template <const GPUTarget &T> void registerGPUPipeline(StringRef description) {

@@ -134,3 +134,26 @@ def run_in_forked_child(fn: Callable[[], object], what: str, timeout: float = 12
         raise AssertionError(f"{what} in a forked child hung")
     assert proc.exitcode == 0
     return queue.get(timeout=5)
+
+
+def _why_no_vulkan() -> str | None:
+    from ember.runtime.backends import vulkan
+
+    try:
+        vulkan.device()
+    except vulkan.VulkanError as e:
+        return str(e)
+    return None
+
+
+def needs_vulkan(fn):
+    """Skips ``fn`` where there is no Vulkan device, saying why; with
+    ``EMBER_REQUIRE_VULKAN=1`` it runs (and fails) instead."""
+    import os
+
+    import pytest
+
+    why = _why_no_vulkan()
+    return pytest.mark.skipif(
+        why is not None and os.environ.get("EMBER_REQUIRE_VULKAN") != "1",
+        reason=f"no Vulkan device: {why}")(fn)

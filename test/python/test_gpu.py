@@ -19,10 +19,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from ember.runtime.backends import vulkan  # noqa: E402
 from ember.runtime.backends.gpu import compile_region  # noqa: E402
-from ember.runtime.cache import CompileCache  # noqa: E402
-
-needs_vulkan = pytest.mark.skipif(not vulkan.available(),
-                                  reason="no Vulkan device (Debian: mesa-vulkan-drivers)")
+from ember.runtime.cache import captured_regions  # noqa: E402
+from ember_testing import needs_vulkan  # noqa: E402
 
 
 def _tool(name):
@@ -144,18 +142,8 @@ def test_bfloat16_is_refused_on_vulkan():
 
 def _captured_regions(name):
     """The ember modules of the regions the workload compiles on the CPU."""
-    modules = []
-    real_get = CompileCache.get
-
-    def get(self, key, out_specs, build_module):
-        modules.append(build_module())
-        return real_get(self, key, out_specs, build_module)
-
-    CompileCache.get = get
-    try:
+    with captured_regions() as modules:
         _run(name, "cpu")
-    finally:
-        CompileCache.get = real_get
     assert modules
     return modules
 

@@ -25,61 +25,34 @@ import mlir.ir as ir
 import numpy as np
 import pytest
 from ember._mlir import context
-from ember.compiler import run_pipeline
 from ember.runtime.backends import vulkan
-from mlir.dialects import gpu
-
-
-def _why_unavailable() -> str | None:
-    try:
-        vulkan.device()
-    except vulkan.VulkanError as e:
-        return str(e)
-    return None
-
-
-_UNAVAILABLE = _why_unavailable()
-needs_vulkan = pytest.mark.skipif(
-    _UNAVAILABLE is not None and os.environ.get("EMBER_REQUIRE_VULKAN") != "1",
-    reason=f"no Vulkan device: {_UNAVAILABLE}")
+from ember.runtime.backends.gpu import compile_region
+from ember_testing import needs_vulkan
 
 _NP = {"f16": np.float16, "f32": np.float32, "f64": np.float64,
        "i8": np.int8, "i32": np.int32, "i64": np.int64}
-
-
-def _nbytes(t: ir.MemRefType) -> int:
-    return int(np.prod(t.shape, dtype=np.int64)) * t.element_type.width // 8
 
 
 def _compile(text: str):
     """Compiles ``text`` (an ember @main) for SPIR-V; returns the buffer sizes
     (arguments first, then allocations) and launches (spirv, entry, grid, buffers)."""
     with context():
-        out = run_pipeline(ir.Module.parse(text), "ember-spirv-pipeline")
-        spirv, main = {}, None
-        for op in out.body.operations:
-            if op.operation.name == "gpu.binary":
-                name = ir.StringAttr(op.attributes["sym_name"]).value
-                spirv[name] = gpu.ObjectAttr(op.attributes["objects"][0]).object
-            elif op.operation.name == "func.func":
-                main = op
-        block = main.regions[0].blocks[0]
-        slots = {arg: i for i, arg in enumerate(block.arguments)}
-        sizes = [_nbytes(arg.type) for arg in block.arguments]
-        launches = []
-        for op in block.operations:
-            if op.operation.name == "memref.alloc":
-                slots[op.result] = len(sizes)
-                sizes.append(_nbytes(op.result.type))
-            elif op.operation.name == "gpu.launch_func":
-                module, entry = ir.SymbolRefAttr(op.attributes["kernel"]).value
-                operands = list(op.operands)  # grid x y z, block x y z, ..., buffers
-                grid = tuple(ir.IntegerAttr(v.owner.attributes["value"]).value
-                             for v in operands[:3])
-                args = [slots[v] for v in operands[6:] if isinstance(v.type, ir.MemRefType)]
-                launches.append((spirv[module], entry, grid, args))
-            else:
-                assert op.operation.name in ("arith.constant", "func.return"), op
+        module = ir.Module.parse(text)
+        main = next(iter(module.body.operations))
+        ftype = ir.FunctionType(ir.TypeAttr(main.attributes["function_type"]).value)
+        program = compile_region(module, "spirv")
+    args = [ir.RankedTensorType(t) for t in [*ftype.inputs, *ftype.results]]
+
+    def nbytes(kind, value):
+        assert kind in ("arg", "alloc"), kind  # these regions have no constants
+        if kind == "alloc":
+            return value
+        return int(np.prod(args[value].shape, dtype=np.int64)) * \
+            args[value].element_type.width // 8
+
+    sizes = [nbytes(kind, value) for kind, value in program.buffers]
+    launches = [(program.kernels[ln.module], ln.entry, ln.grid, ln.args)
+                for ln in program.launches]
     return sizes, launches
 
 

@@ -16,6 +16,15 @@ namespace ember {
 #define GEN_PASS_REGISTRATION
 #include "ember/Transforms/Passes.h.inc"
 
+/// Appends a textual pass pipeline of upstream passes; their names are
+/// checked when the pipeline is built, which every ember-opt and Python test
+/// does (a bad one is a fatal error).
+void addPipelineText(OpPassManager &pm, StringRef pipeline);
+
+/// Tensors to buffers for a region: the caller's arguments are read-only and
+/// every result becomes an out-parameter the caller owns.
+void addRegionBufferization(OpPassManager &pm);
+
 /// Replaces a result-less scf.parallel by a nest of scf.for loops, in the
 /// same order, except dimension `keep` (if any), which stays a 1-D
 /// scf.parallel at its place in the nest.

@@ -17,17 +17,16 @@ from ember.runtime import Node
 from ember.runtime.devices import to_device
 
 
-def _check_device(dev) -> None:
-    if dev is not None:
-        device(dev)
+def _device_kind(dev) -> str | None:
+    """The device type ``dev`` names (None for None); raises for one that is not here."""
+    return None if dev is None else device(dev).type
 
 
-def _place(t: Tensor, dev) -> Tensor:
-    """``t`` on device ``dev`` (None: where it is). A lazy value is computed there; a
-    buffer is copied."""
-    if dev is None:
+def _place(t: Tensor, kind: str | None) -> Tensor:
+    """``t`` on the device type ``kind`` (None: where it is). A lazy value is
+    computed there; a buffer is copied."""
+    if kind is None:
         return t
-    kind = device(dev).type
     node = t._node
     if node.buffer is None:
         node.device = kind
@@ -45,11 +44,11 @@ def _wrap_array(a: np.ndarray, dt: dtypes.dtype) -> Tensor:
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors)."""
-    _check_device(device)
+    kind = _device_kind(device)
     if isinstance(data, Tensor):
         a = data.numpy()
         dt = dtypes.as_dtype(dtype) if dtype is not None else data.dtype
-        return _leaf(_place(_wrap_array(np.array(a, dtype=dt.np), dt), device), requires_grad)
+        return _leaf(_place(_wrap_array(np.array(a, dtype=dt.np), dt), kind), requires_grad)
     a = np.array(data)
     if isinstance(data, np.generic):
         data = a  # a NumPy scalar keeps its dtype, as an array does
@@ -67,7 +66,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         dt = dtypes.get_default_dtype()
     else:
         dt = dtypes.as_dtype(a.dtype)
-    return _leaf(_place(_wrap_array(np.array(a, dtype=dt.np, copy=True), dt), device),
+    return _leaf(_place(_wrap_array(np.array(a, dtype=dt.np, copy=True), dt), kind),
                  requires_grad)
 
 
@@ -101,9 +100,9 @@ def _shape(size) -> tuple[int, ...]:
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    _check_device(device)
+    kind = _device_kind(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
-    return _leaf(_place(_const(fill_value, _shape(size), dt), device), requires_grad)
+    return _leaf(_place(_const(fill_value, _shape(size), dt), kind), requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -150,7 +149,7 @@ def empty_like(x, *, dtype=None, device=None) -> Tensor:
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None) -> Tensor:
-    _check_device(device)
+    kind = _device_kind(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -171,27 +170,27 @@ def arange(start, end=None, step=1, *, dtype=None, device=None) -> Tensor:
         i = i * step
     if start != 0:
         i = i + start
-    return _place(cast(i, dt), device)
+    return _place(cast(i, dt), kind)
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None) -> Tensor:
-    _check_device(device)
+    kind = _device_kind(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     if steps < 0:
         raise op_error("linspace", f"steps must be non-negative, got {steps}", ValueError)
     i = _record("iota", (0,), (), (steps,), dtypes.float64)
     if steps > 1:
         i = i * ((end - start) / (steps - 1))
-    return _place(cast(i + start, dt), device)
+    return _place(cast(i + start, dt), kind)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None) -> Tensor:
-    _check_device(device)
+    kind = _device_kind(device)
     m = n if m is None else m
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     rows = _record("iota", (0,), (), (n, m), int64)
     cols = _record("iota", (1,), (), (n, m), int64)
-    return _place(cast(eq(rows, cols), dt), device)
+    return _place(cast(eq(rows, cols), dt), kind)
 
 
 # -- random ------------------------------------------------------------------------
@@ -203,18 +202,18 @@ def _random(values: np.ndarray, dt: dtypes.dtype) -> Tensor:
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform on [0, 1)."""
-    _check_device(device)
+    kind = _device_kind(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     return _leaf(_place(_random(get_generator(generator)._numpy().random(_shape(size)), dt),
-                        device), requires_grad)
+                        kind), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal."""
-    _check_device(device)
+    kind = _device_kind(device)
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
     values = get_generator(generator)._numpy().standard_normal(_shape(size))
-    return _leaf(_place(_random(values, dt), device), requires_grad)
+    return _leaf(_place(_random(values, dt), kind), requires_grad)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
@@ -229,12 +228,13 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         raise op_error("randint", f"low ({low}) must be below high ({high})", ValueError)
     dt = dtypes.as_dtype(dtype) if dtype is not None else int64
     vals = get_generator(generator)._numpy().integers(low, high, size=_shape(size))
-    return _place(_random(vals, dt), device)
+    return _place(_random(vals, dt), _device_kind(device))
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
     dt = dtypes.as_dtype(dtype) if dtype is not None else int64
-    return _place(_random(get_generator(generator)._numpy().permutation(n), dt), device)
+    return _place(_random(get_generator(generator)._numpy().permutation(n), dt),
+                  _device_kind(device))
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None) -> Tensor:

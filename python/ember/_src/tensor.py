@@ -194,10 +194,6 @@ class Tensor:
         return CPU if kind is None or kind == "cpu" else device(kind)
 
     @property
-    def is_vulkan(self) -> bool:
-        return self._node.device == "vulkan"
-
-    @property
     def ndim(self) -> int:
         return len(self._node.shape)
 

@@ -11,6 +11,7 @@ not match (corrupt, truncated, another key) are rebuilt; writes are atomic
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -137,6 +138,25 @@ class CompileCache:
         with self._lock:
             self._memory.clear()
             self.stats.entries = 0
+
+
+@contextlib.contextmanager
+def captured_regions():
+    """Collects the ember module of every region realized while the block runs
+    (cache hits included) into the list it yields: to compile the regions a
+    workload uses for another target, or to print them."""
+    modules = []
+    real_get = CompileCache.get
+
+    def get(self, key, out_specs, build_module):
+        modules.append(build_module())
+        return real_get(self, key, out_specs, build_module)
+
+    CompileCache.get = get
+    try:
+        yield modules
+    finally:
+        CompileCache.get = real_get
 
 
 class _JitExecutable:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ember.runtime.backends import vulkan
+
 DEVICES = ("cpu", "vulkan")
 
 _vulkan_in_use = False  # set once a Vulkan buffer exists: until then all is cpu
@@ -24,8 +26,6 @@ def check(name: str) -> str:
         raise RuntimeError(f"ember: device {name!r} is not available in this build "
                            f"(available: {', '.join(DEVICES)})")
     if kind == "vulkan":
-        from ember.runtime.backends import vulkan
-
         try:
             vulkan.device()
         except vulkan.VulkanError as e:
@@ -37,8 +37,6 @@ def device_of_array(a: np.ndarray) -> str:
     """"vulkan" for a view of Vulkan memory, else "cpu"."""
     if not _vulkan_in_use:
         return "cpu"
-    from ember.runtime.backends import vulkan
-
     return "vulkan" if vulkan.buffer_of(a) is not None else "cpu"
 
 
@@ -49,8 +47,6 @@ def to_device(a: np.ndarray, kind: str) -> np.ndarray:
     if kind == "cpu":
         return np.array(a, copy=True)
     global _vulkan_in_use
-    from ember.runtime.backends import vulkan
-
     _vulkan_in_use = True
     out = vulkan.device().buffer(a.nbytes).array(a.shape, a.dtype)
     out[...] = a
@@ -62,16 +58,17 @@ _caches: dict = {}
 
 def cache_for(kind: str | None):
     """The compile cache of a device's regions."""
-    if kind is None or kind == "cpu":
-        from ember.runtime.realize import CACHE
-
-        return CACHE
+    kind = kind or "cpu"
     cache = _caches.get(kind)
     if cache is None:
-        global _vulkan_in_use
-        from ember.runtime.backends.gpu import VulkanBackend
-        from ember.runtime.cache import CompileCache
+        if kind == "cpu":
+            from ember.runtime.realize import CACHE as cache
+        else:
+            global _vulkan_in_use
+            from ember.runtime.backends.gpu import VulkanBackend
+            from ember.runtime.cache import CompileCache
 
-        _vulkan_in_use = True
-        cache = _caches[kind] = CompileCache(VulkanBackend())
+            _vulkan_in_use = True
+            cache = CompileCache(VulkanBackend())
+        _caches[kind] = cache
     return cache

@@ -34,6 +34,7 @@ from mlir.dialects import gpu
 
 from ember.compiler._jit import EmberCompileError, run_pipeline
 from ember.compiler._types import numpy_dtype
+from ember.runtime.backends import vulkan
 
 TARGETS = ("spirv", "nvvm", "rocdl")
 
@@ -313,8 +314,6 @@ class VulkanExecutable:
                 self._fixed[k] = buf
 
     def run(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        from ember.runtime.backends import vulkan
-
         dev = vulkan.device()
         if self._kernels is None:
             self._prepare(dev)
@@ -348,8 +347,6 @@ class VulkanBackend:
     has_disk_format = True
 
     def target_id(self) -> str:
-        from ember.runtime.backends import vulkan
-
         return "vulkan-" + "".join(c if c.isalnum() else "_" for c in vulkan.device().name)
 
     def compile(self, module: ir.Module, dest: Path, dump_dir: str | None = None) -> None:
