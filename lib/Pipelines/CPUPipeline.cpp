@@ -18,11 +18,17 @@ using namespace mlir;
 
 void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
+  if (options.fusion)
+    pm.addPass(createEmberFusion());
   pm.addPass(createConvertEmberToLinalg());
   // Matmuls are tiled before elementwise fusion: its reshape propagation would
   // turn a named matmul between reshapes back into a generic with the
   // reduction innermost.
   pm.addPass(createEmberTileMatmul());
+  // Fusion regions become their kernels: one multi-result generic, or a loop
+  // over tiles of rows (an scf.forall, run on the thread pool).
+  if (options.fusion)
+    pm.addPass(createEmberLowerFusion());
   addPipelineText(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
   addRegionBufferization(pm);
   bufferization::buildBufferDeallocationPipeline(pm);

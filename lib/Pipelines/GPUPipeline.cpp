@@ -78,10 +78,25 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
                       const ember::GPUPipelineOptions &options) {
   std::string chip = options.chip.empty() ? target.defaultChip.str()
                                           : std::string(options.chip);
+  if (options.fusion)
+    pm.addPass(ember::createEmberFusion());
   pm.addPass(ember::createConvertEmberToLinalg());
   ember::addPipelineText(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
+  if (options.fusion) {
+    // A rows region is one kernel with a thread per row; its intermediates
+    // are rows of full-size buffers (results of the loop that no one reads:
+    // no canonicalization may run between here and bufferization, or it
+    // drops them and the kernel would allocate). Rows longer than 4096
+    // elements stay untiled, for ember-gpu-split-reductions to spread.
+    ember::EmberLowerFusionOptions lower;
+    lower.rowTile = 1;
+    lower.maxRowElements = 4096;
+    lower.privateTiles = false;
+    pm.addPass(ember::createEmberLowerFusion(lower));
+  }
   pm.addNestedPass<func::FuncOp>(ember::createEmberGPUSplitReductions());
-  ember::addPipelineText(pm, "canonicalize,cse");
+  if (!options.fusion)
+    ember::addPipelineText(pm, "canonicalize,cse");
   // Temporaries are freed by the runtime when the region has run: no
   // deallocation pipeline, so the host function stays a straight line.
   ember::addRegionBufferization(pm);
@@ -91,7 +106,8 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
   copies.all = true;
   pm.addNestedPass<func::FuncOp>(
       ember::createEmberStridedCopiesToLinalg(copies));
-  ember::addPipelineText(pm, "convert-linalg-to-parallel-loops");
+  ember::addPipelineText(
+      pm, "scf-forall-to-parallel,convert-linalg-to-parallel-loops");
   pm.addPass(ember::createEmberWidenBoolMemrefs());
   // Views are folded into the loads and stores, so that kernels take whole
   // buffers.

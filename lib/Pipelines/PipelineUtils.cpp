@@ -15,6 +15,11 @@ void mlir::ember::addPipelineText(OpPassManager &pm, StringRef pipeline) {
 }
 
 void mlir::ember::addRegionBufferization(OpPassManager &pm) {
+  // An empty tensor whose value is inserted into a larger one (a tile into
+  // its loop's result) becomes a slice of it: the tile is computed in place.
+  // (Before the boundary copies: it would take a copy's destination for the
+  // copied value's own.)
+  addPipelineText(pm, "eliminate-empty-tensors");
   pm.addNestedPass<func::FuncOp>(createEmberPrepareFunctionBoundaries());
   addPipelineText(pm, "one-shot-bufferize{bufferize-function-boundaries "
                       "function-boundary-type-conversion=identity-layout-map},"

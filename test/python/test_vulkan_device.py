@@ -33,14 +33,14 @@ _NP = {"f16": np.float16, "f32": np.float32, "f64": np.float64,
        "i8": np.int8, "i32": np.int32, "i64": np.int64}
 
 
-def _compile(text: str):
+def _compile(text: str, fusion: bool = True):
     """Compiles ``text`` (an ember @main) for SPIR-V; returns the buffer sizes
     (arguments first, then allocations) and launches (spirv, entry, grid, buffers)."""
     with context():
         module = ir.Module.parse(text)
         main = next(iter(module.body.operations))
         ftype = ir.FunctionType(ir.TypeAttr(main.attributes["function_type"]).value)
-        program = compile_region(module, "spirv")
+        program = compile_region(module, "spirv", fusion=fusion)
     args = [ir.RankedTensorType(t) for t in [*ftype.inputs, *ftype.results]]
 
     def nbytes(kind, value):
@@ -56,10 +56,11 @@ def _compile(text: str):
     return sizes, launches
 
 
-def _run(text: str, inputs: list[np.ndarray], out_specs) -> list[np.ndarray]:
+def _run(text: str, inputs: list[np.ndarray], out_specs,
+         fusion: bool = True) -> list[np.ndarray]:
     """Compiles and runs ``text`` on the Vulkan device: the outputs, copied out."""
     dev = vulkan.device()
-    sizes, launches = _compile(text)
+    sizes, launches = _compile(text, fusion)
     buffers = [dev.buffer(n) for n in sizes]
     for buf, x in zip(buffers, inputs, strict=False):
         buf.array(x.shape, x.dtype)[...] = x
@@ -148,13 +149,16 @@ func.func @main(%x: tensor<64x100xf32>, %y: tensor<64x100xf32>) -> tensor<64xf32
 
 @needs_vulkan
 def test_exp_sum_reads_earlier_dispatch():
-    # A fill of the output, then a reduction into it: wrong without the barrier.
-    assert len(_compile(EXP_SUM)[1]) >= 2
+    # Without fusion regions: a fill of the output, then a reduction into it,
+    # wrong without the barrier. With them: one kernel, a thread per row.
+    assert len(_compile(EXP_SUM, fusion=False)[1]) >= 2
+    assert len(_compile(EXP_SUM)[1]) == 1
     rng = np.random.default_rng(2)
     x, y = (rng.standard_normal((64, 100), np.float32) for _ in range(2))
-    for _ in range(3):  # outputs start as garbage after the first run
-        (out,) = _run(EXP_SUM, [x, y], [((64,), np.float32)])
-        np.testing.assert_allclose(out, np.exp(x + y).sum(1), rtol=1e-5)
+    for fusion in (False, True):
+        for _ in range(3):  # outputs start as garbage after the first run
+            (out,) = _run(EXP_SUM, [x, y], [((64,), np.float32)], fusion)
+            np.testing.assert_allclose(out, np.exp(x + y).sum(1), rtol=1e-5)
 
 
 SOFTMAX_MATMUL = """

@@ -41,6 +41,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Run large outermost parallel loops on the thread pool "
                      "(async runtime calls into libEmberRuntime)"),
       llvm::cl::init(true)};
+  Option<bool> fusion{
+      *this, "fusion",
+      llvm::cl::desc("Group ops into ember.fusion regions (ember-fusion) and "
+                     "lower each to one kernel"),
+      llvm::cl::init(true)};
 };
 
 /// ember -> linalg -> bufferized loops -> LLVM dialect, ready for the JIT.
@@ -59,6 +64,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::init("isa")};
   Option<int64_t> threads{*this, "threads", llvm::cl::desc("Threads per block"),
                           llvm::cl::init(256)};
+  Option<bool> fusion{
+      *this, "fusion",
+      llvm::cl::desc("Group ops into ember.fusion regions (ember-fusion): a "
+                     "rows region is one kernel with a thread per row"),
+      llvm::cl::init(true)};
 };
 
 /// ember -> bufferized loops -> outlined GPU kernels for each target, and a

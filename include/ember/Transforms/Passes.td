@@ -243,4 +243,62 @@ def EmberSPIRVNestModules : Pass<"ember-spirv-nest-modules",
   }];
 }
 
+def EmberFusion : Pass<"ember-fusion"> {
+  let summary = "Group ember ops into ember.fusion regions, one kernel each";
+  let description = [{
+    Runs on ember ops with static shapes, after autodiff. First a reduction
+    that only `ember.reshape` gives its unit dims back becomes a `keepdim`
+    reduction. Then:
+
+    - `"rows"` regions grow from each reduction over trailing dims
+      `[k, rank)`: the elementwise ops, broadcasts, splat `ember.full`s and
+      reductions connected to it whose results start with the same `k` dims
+      and that keep them in place (softmax, layer norm, cross-entropy and
+      their gradients);
+    - `"elementwise"` regions hold the connected elementwise ops of one result
+      shape that are left, with the broadcasts and fills feeding them.
+
+    A region holds at least two elementwise ops or reductions. An op joins
+    only if no path through ops outside the region leads both from the region
+    to the op and back; ops outside that depend on the region move below it.
+  }];
+  let dependentDialects = ["::mlir::ember::EmberDialect"];
+}
+
+def EmberLowerFusion : Pass<"ember-lower-fusion"> {
+  let summary = "Turn each ember.fusion region (linalg on tensors) into its kernel";
+  let description = [{
+    Runs after `convert-ember-to-linalg`. In each region, elementwise
+    producers fuse into their consumers also when the region yields them as
+    well. A `"rows"` region then becomes one `scf.forall` over tiles of its
+    leading `parallel_dims` dims (a tile of `row-tile` rows, or with 0 as
+    many rows as fit in `tile-bytes` for the widest value, a divisor of the
+    innermost leading dim), every op tiled to the tile's rows and reading the
+    tiles computed before it. A region whose ops cannot be tiled so, or with
+    rows longer than `max-row-elements` (0: no limit), stays untiled. Every
+    region is then inlined. A yielded value is computed straight into its
+    slice of the loop's result; intermediates are tile-sized temporaries, or
+    with `private-tiles=false` slices of full-size buffers.
+  }];
+  let options = [
+    Option<"tileRowsOption", "tile-rows", "bool", /*default=*/"true",
+           "Tile rows regions (false: only fuse inside them)">,
+    Option<"rowTile", "row-tile", "int64_t", /*default=*/"0",
+           "Rows per tile (0: from tile-bytes)">,
+    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"16384",
+           "Bytes of the widest value per tile when row-tile is 0">,
+    Option<"maxRowElements", "max-row-elements", "int64_t", /*default=*/"0",
+           "Leave rows regions with longer rows untiled (0: no limit)">,
+    Option<"privateTiles", "private-tiles", "bool", /*default=*/"true",
+           "Intermediate tiles are temporaries of the tile's size (false: "
+           "slices of full-size buffers, for GPU kernels, which cannot "
+           "allocate)">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // EMBER_TRANSFORMS_PASSES_TD

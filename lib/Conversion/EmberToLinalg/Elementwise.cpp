@@ -247,8 +247,10 @@ struct CastToLinalg : public OpRewritePattern<CastOp> {
   }
 };
 
-/// broadcast -> linalg.generic whose input map drops the new leading dims and
-/// reads index 0 along the dims of size 1 that expand.
+/// broadcast -> linalg.generic whose input map drops the new leading dims.
+/// The input's dims of size 1 that expand are collapsed away first, so that
+/// the map is a projected permutation and elementwise fusion folds the
+/// broadcast into its consumers instead of materializing it.
 struct BroadcastToLinalg : public OpRewritePattern<BroadcastOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BroadcastOp op,
@@ -258,10 +260,28 @@ struct BroadcastToLinalg : public OpRewritePattern<BroadcastOp> {
     RankedTensorType in = op.getInput().getType(), out = op.getType();
     int64_t offset = out.getRank() - in.getRank();
     SmallVector<AffineExpr> exprs;
+    SmallVector<int64_t> keptShape;
+    // Groups of input dims: each kept dim with the expanding unit dims
+    // before it (those after the last kept dim join the last group).
+    SmallVector<ReassociationIndices> groups;
+    ReassociationIndices pending;
     for (int64_t i = 0; i < in.getRank(); ++i) {
-      bool expands = in.getDimSize(i) == 1 && out.getDimSize(offset + i) != 1;
-      exprs.push_back(expands ? rewriter.getAffineConstantExpr(0)
-                              : rewriter.getAffineDimExpr(offset + i));
+      pending.push_back(i);
+      if (in.getDimSize(i) == 1 && out.getDimSize(offset + i) != 1)
+        continue;
+      exprs.push_back(rewriter.getAffineDimExpr(offset + i));
+      keptShape.push_back(in.getDimSize(i));
+      groups.push_back(pending);
+      pending.clear();
+    }
+    if (!groups.empty())
+      groups.back().append(pending.begin(), pending.end());
+    Value input = op.getInput();
+    if (static_cast<int64_t>(keptShape.size()) != in.getRank()) {
+      // (With no dim kept, the reassociation is empty: a 0-d tensor.)
+      auto keptType = RankedTensorType::get(keptShape, in.getElementType());
+      input = tensor::CollapseShapeOp::create(rewriter, op.getLoc(), keptType,
+                                              input, groups);
     }
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<AffineMap> maps = {
@@ -270,7 +290,7 @@ struct BroadcastToLinalg : public OpRewritePattern<BroadcastOp> {
     SmallVector<utils::IteratorType> iterators(out.getRank(),
                                                utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
-        rewriter, op.getLoc(), out, op.getInput(),
+        rewriter, op.getLoc(), out, input,
         emptyTensor(rewriter, op.getLoc(), out), maps, iterators,
         [](OpBuilder &b, Location l, ValueRange args) {
           linalg::YieldOp::create(b, l, args[0]);

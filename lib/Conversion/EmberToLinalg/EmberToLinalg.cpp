@@ -204,6 +204,9 @@ struct ConvertEmberToLinalg
       return signalPassFailure();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<EmberDialect>();
+    // Fusion regions stay; the ops in them are converted
+    // (ember-lower-fusion lowers the regions).
+    target.addLegalOp<FusionOp, YieldOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateEmberToLinalgPatterns(patterns);

@@ -636,13 +636,15 @@ func.func @cast_float_widths(%x: tensor<4xf32>) -> tensor<4xf16> {
 // -----
 
 // New leading dims are dropped from the input map; an input dim of size 1
-// that expands reads index 0.
-// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// that expands is collapsed away, so the map stays a projected permutation
+// (which elementwise fusion needs to fold the broadcast into its consumers).
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2) -> (d1)>
 // CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @broadcast(
 // CHECK-SAME: %[[X:.*]]: tensor<3x1xf32>
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<3x1xf32> into tensor<3xf32>
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<2x3x4xf32>
-// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]] : tensor<3x1xf32>) outs(%[[EMPTY]] : tensor<2x3x4xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[C]] : tensor<3xf32>) outs(%[[EMPTY]] : tensor<2x3x4xf32>)
 // CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %{{.*}}: f32):
 // CHECK-NEXT: linalg.yield %[[A]] : f32
 // CHECK: return %[[R]] : tensor<2x3x4xf32>
@@ -665,10 +667,11 @@ func.func @broadcast_keep_unit(%x: tensor<1x3xi1>) -> tensor<5x1x3xi1> {
 
 // -----
 
-// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-LABEL: func.func @broadcast_leading_unit(
-// CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["parallel", "parallel"]} ins(%{{.*}} : tensor<1x3xi64>) outs(%{{.*}} : tensor<4x3xi64>)
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<1x3xi64> into tensor<3xi64>
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["parallel", "parallel"]} ins(%{{.*}} : tensor<3xi64>) outs(%{{.*}} : tensor<4x3xi64>)
 func.func @broadcast_leading_unit(%x: tensor<1x3xi64>) -> tensor<4x3xi64> {
   %0 = ember.broadcast %x : tensor<1x3xi64> to tensor<4x3xi64>
   return %0 : tensor<4x3xi64>

@@ -197,6 +197,32 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
+LogicalResult FusionOp::verify() {
+  StringRef kind = getKind();
+  if (kind != "elementwise" && kind != "rows")
+    return emitOpError("kind must be \"elementwise\" or \"rows\", got \"")
+           << kind << "\"";
+  std::optional<int64_t> dims = getParallelDims();
+  if (kind == "rows" && (!dims || *dims < 1))
+    return emitOpError("of kind \"rows\" needs parallel_dims >= 1");
+  Block &body = getBody().front();
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("region must end in ember.yield");
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ")
+           << yield.getValues().getTypes().size()
+           << " values whose types differ from its results";
+  if (dims) {
+    for (Type t : getResultTypes())
+      if (cast<RankedTensorType>(t).getRank() < *dims)
+        return emitOpError("result ")
+               << t << " has fewer than parallel_dims = " << *dims
+               << " dimensions";
+  }
+  return success();
+}
+
 LogicalResult FullOp::verify() {
   if (!getResult().getType().hasStaticShape())
     return emitOpError("result must have a static shape (nothing gives the "

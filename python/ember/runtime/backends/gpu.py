@@ -253,10 +253,12 @@ def _rocdl_code_objects(lowered: ir.Module, chip: str) -> dict[str, bytes]:
 
 
 def compile_region(module: ir.Module, target: str, *, chip: str | None = None,
-                   fmt: str = "isa", dump_dir: str | None = None) -> Program:
+                   fmt: str = "isa", dump_dir: str | None = None,
+                   fusion: bool = True) -> Program:
     """Lowers the region ``@main`` of ``module`` for ``target`` (``spirv``, ``nvvm`` or
     ``rocdl``); ``chip`` picks the GPU (``sm_80``, ``gfx90a``...), ``fmt`` PTX or a
-    cubin for ``nvvm``."""
+    cubin for ``nvvm``; ``fusion=False`` leaves out ``ember.fusion`` regions (one
+    kernel per loop nest)."""
     if target not in TARGETS:
         raise ValueError(f"unknown GPU target {target!r} (expected one of {TARGETS})")
     options = []
@@ -264,6 +266,8 @@ def compile_region(module: ir.Module, target: str, *, chip: str | None = None,
         options.append(f"chip={chip}")
     if target == "nvvm":
         options.append(f"format={fmt}")
+    if not fusion:
+        options.append("fusion=false")
     pipeline = f"ember-{target}-pipeline" + (f"{{{' '.join(options)}}}" if options else "")
     with module.context:
         num_inputs = len(_main(module).regions[0].blocks[0].arguments)

@@ -13,6 +13,7 @@
 include "ember/Dialect/Ember/IR/EmberDialect.td"
 include "ember/Dialect/Ember/IR/EmberInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -617,6 +618,56 @@ def Ember_IotaOp : Ember_Op<"iota", [Pure]> {
   let results = (outs RankedTensorOf<[Ember_Numeric]>:$result);
   let assemblyFormat = "$dim attr-dict `:` type($result)";
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion regions
+//===----------------------------------------------------------------------===//
+
+def Ember_FusionOp : Ember_Op<"fusion", [RecursiveMemoryEffects, SingleBlock,
+    NoRegionArguments]> {
+  let summary = "one kernel's worth of ember ops";
+  let description = [{
+    Holds ops that `ember-fusion` grouped into one kernel; the values the rest
+    of the function uses are yielded. The region is not isolated: its ops read
+    values defined above it directly.
+
+    `kind` says how the region is lowered (`ember-lower-fusion`):
+
+    - `"elementwise"`: elementwise ops and broadcasts of one result shape;
+      they become one `linalg.generic` with a result per yielded value.
+    - `"rows"`: elementwise ops, broadcasts and reductions that share their
+      leading `parallel_dims` dimensions and reduce only later ones
+      (softmax, layer norm, cross-entropy and their gradients); the region
+      becomes one loop over tiles of those dimensions, each tile computed
+      from its inputs to its outputs while it is in cache.
+
+    Example:
+
+    ```mlir
+    %r:2 = ember.fusion "rows" -> (tensor<8x16xf32>, tensor<8x1xf32>)
+        attributes {parallel_dims = 1 : i64} {
+      %m = ember.max %x [1] keepdim : tensor<8x16xf32> -> tensor<8x1xf32>
+      %b = ember.broadcast %m : tensor<8x1xf32> to tensor<8x16xf32>
+      %d = ember.sub %x, %b : tensor<8x16xf32>
+      ember.yield %d, %m : tensor<8x16xf32>, tensor<8x1xf32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$kind, OptionalAttr<I64Attr>:$parallel_dims);
+  let results = (outs Variadic<Ember_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind (`->` `(` type($results)^ `)`)? attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Ember_YieldOp : Ember_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"FusionOp">]> {
+  let summary = "the values an `ember.fusion` region gives back";
+  let arguments = (ins Variadic<Ember_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
 }
 
 #endif // EMBER_OPS_TD
