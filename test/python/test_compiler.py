@@ -140,7 +140,7 @@ def test_ember_opt_lists_the_ember_passes():
                  "ember-omp-nowait", "ember-strided-copies-to-linalg",
                  "ember-promote-accumulators", "ember-gpu-map-parallel-loops",
                  "ember-spirv-prepare-kernels", "ember-spirv-nest-modules",
-                 "ember-gpu-split-reductions",
+                 "ember-gpu-split-reductions", "ember-fusion", "ember-lower-fusion",
                  "ember-spirv-pipeline", "ember-nvvm-pipeline", "ember-rocdl-pipeline"):
         assert name in help_text
 

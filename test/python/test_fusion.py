@@ -5,9 +5,9 @@ counts do and do not split into even tiles."""
 
 import ember
 import ember.nn.functional as F
+import mlir.ir as ir
 import numpy as np
 import pytest
-import mlir.ir as ir
 import torch
 from ember import compiler
 from ember.dialects import ember as E
@@ -78,7 +78,7 @@ def test_row_ops_forward_and_backward_match_torch(shape):
              torch.nn.functional.layer_norm(tx, (shape[-1],), weight=tw, bias=tb)]
     sum(((o * eg).sum() for o in e_out), ember.tensor(np.float32(0))).backward()
     sum((o * tg).sum() for o in t_out).backward()
-    for e, t in zip(e_out, t_out):
+    for e, t in zip(e_out, t_out, strict=True):
         np.testing.assert_allclose(e.numpy(), t.detach().numpy(), rtol=1e-4, atol=1e-5)
     for e, t in ((ex, tx), (ew, tw), (eb, tb)):
         np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=2e-4)
