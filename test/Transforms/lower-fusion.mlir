@@ -1,8 +1,8 @@
-// RUN: ember-opt %s --split-input-file --ember-fusion --convert-ember-to-linalg --ember-lower-fusion --canonicalize --cse | FileCheck %s
+// RUN: ember-opt %s --split-input-file --ember-fusion --convert-ember-to-linalg --ember-lower-fusion=tile-bytes=16384 --canonicalize --cse | FileCheck %s
 // RUN: ember-opt %s --split-input-file --ember-fusion --convert-ember-to-linalg --ember-lower-fusion="row-tile=1 private-tiles=false" | FileCheck %s --check-prefix=GPU
 
-// A rows region becomes one scf.forall over tiles of rows. With the default
-// 16 KiB per tile, 32 rows of 128 floats; every op is tiled to them in order,
+// A rows region becomes one scf.forall over tiles of rows. With 16 KiB per
+// tile (the default is 256 KiB), 32 rows of 128 floats; every op is tiled to them in order,
 // so the row max, exp, row sum and division all read the tile's rows while
 // they are in cache. The broadcasts have folded into their consumers, and the
 // result tile is computed straight into its slice of the loop's result.

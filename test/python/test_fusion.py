@@ -12,7 +12,7 @@ import torch
 from ember import compiler
 from ember.dialects import ember as E
 
-SHAPES = [(7, 13), (64, 1024), (3, 5, 33), (2, 3, 4, 129), (1, 5000)]
+SHAPES = [(7, 13), (1000, 300), (3, 5, 33), (2, 3, 4, 129), (1, 5000)]
 
 
 def _bcast(v, shape):
@@ -46,11 +46,19 @@ def test_fusion_regions_are_visible_in_the_ir():
     assert "scf.forall" in lowered and "ember.fusion" not in lowered
 
 
-@pytest.mark.parametrize("fusion", ["true", "false"])
-def test_fused_and_unfused_pipelines_agree(fusion):
+PIPELINES = {
+    "fused": "ember-cpu-pipeline",
+    "unfused": "ember-cpu-pipeline{fusion=false}",
+    # One row per tile (37 is prime), 4 KiB tiles.
+    "small-tiles": "ember-fusion,convert-ember-to-linalg,"
+                   "ember-lower-fusion{tile-bytes=4096},ember-cpu-pipeline{fusion=false}",
+}
+
+
+@pytest.mark.parametrize("pipeline", PIPELINES.values(), ids=PIPELINES.keys())
+def test_fused_and_unfused_pipelines_agree(pipeline):
     shape = (37, 300)
-    fn = compiler.compile(_softmax_module(shape),
-                          pipeline=f"ember-cpu-pipeline{{fusion={fusion}}}")
+    fn = compiler.compile(_softmax_module(shape), pipeline=pipeline)
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32) * 5
     ref = torch.softmax(torch.from_numpy(x), -1).numpy()
     np.testing.assert_allclose(fn(x), ref, rtol=1e-5, atol=1e-6)

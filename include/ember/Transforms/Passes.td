@@ -285,8 +285,9 @@ def EmberLowerFusion : Pass<"ember-lower-fusion"> {
            "Tile rows regions (false: only fuse inside them)">,
     Option<"rowTile", "row-tile", "int64_t", /*default=*/"0",
            "Rows per tile (0: from tile-bytes)">,
-    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"16384",
-           "Bytes of the widest value per tile when row-tile is 0">,
+    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"262144",
+           "Bytes of the widest value per tile when row-tile is 0 (the "
+           "default: a share of a 2 MiB L2 cache)">,
     Option<"maxRowElements", "max-row-elements", "int64_t", /*default=*/"0",
            "Leave rows regions with longer rows untiled (0: no limit)">,
     Option<"privateTiles", "private-tiles", "bool", /*default=*/"true",
