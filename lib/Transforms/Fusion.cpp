@@ -143,14 +143,16 @@ public:
     for (Operation *user : op->getUsers())
       if (contains(user) && !alignedEdge(user))
         return false;
+    // One memo per question: the group does not change while it is asked.
+    DenseMap<Operation *, bool> depends, reaches;
     for (Value operand : op->getOperands()) {
       Operation *def = inBlock(operand.getDefiningOp());
-      if (def && !contains(def) && dependsOnGroup(def))
+      if (def && !contains(def) && dependsOnGroup(def, depends))
         return false;
     }
     for (Operation *user : op->getUsers()) {
       Operation *u = inBlock(user);
-      if (u && !contains(u) && reachesGroup(u))
+      if (u && !contains(u) && reachesGroup(u, reaches))
         return false;
     }
     return true;
@@ -162,12 +164,6 @@ public:
       first = op;
     if (!last || last->isBeforeInBlock(op))
       last = op;
-  }
-
-  /// Whether `op` (outside the group, in the block) depends on a member.
-  bool dependsOnGroup(Operation *op) {
-    DenseMap<Operation *, bool> memo;
-    return dependsOnGroup(op, memo);
   }
 
   /// Grows the group from its members until nothing more joins.
@@ -230,6 +226,9 @@ private:
            hasPrefix(shapeOf(input));
   }
 
+public:
+  /// Whether `op` (in the block) is a member or depends on one; `memo`
+  /// remembers the answers while the group stays the same.
   bool dependsOnGroup(Operation *op, DenseMap<Operation *, bool> &memo) {
     if (contains(op))
       return true;
@@ -253,11 +252,8 @@ private:
     return result;
   }
 
-  bool reachesGroup(Operation *op) {
-    DenseMap<Operation *, bool> memo;
-    return reachesGroup(op, memo);
-  }
-
+private:
+  /// Whether `op` (in the block) is a member or some member depends on it.
   bool reachesGroup(Operation *op, DenseMap<Operation *, bool> &memo) {
     if (contains(op))
       return true;
@@ -295,9 +291,10 @@ private:
 /// Ops between its first and last op that depend on it move below it.
 FusionOp materialize(Group &group, OpBuilder &b) {
   SmallVector<Operation *> movers;
+  DenseMap<Operation *, bool> depends;
   for (Operation *op = group.firstOp()->getNextNode(); op != group.lastOp();
        op = op->getNextNode())
-    if (!group.contains(op) && group.dependsOnGroup(op))
+    if (!group.contains(op) && group.dependsOnGroup(op, depends))
       movers.push_back(op);
 
   // Values the rest of the function uses, in op order.
@@ -597,6 +594,32 @@ bool reshapeTiles(ArrayRef<int64_t> longShape, ArrayRef<int64_t> shortShape,
   return true;
 }
 
+/// The tile of a reshape (of a value tiled in `tiled`) that keeps the
+/// leading dims: the same reshape between the tile shapes, or null if the
+/// reshape does not hold for them.
+Value tileReshape(OpBuilder &b, Operation &op, const IRMapping &tiled,
+                  ArrayRef<int64_t> tile) {
+  Value src = tiled.lookupOrNull(op.getOperand(0));
+  if (!src)
+    return nullptr;
+  auto srcType = cast<RankedTensorType>(op.getOperand(0).getType());
+  auto resultType = cast<RankedTensorType>(op.getResult(0).getType());
+  RankedTensorType tileResult = tileType(op.getResult(0), tile);
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    if (!reshapeTiles(resultType.getShape(), srcType.getShape(),
+                      expand.getReassociationIndices(), tile))
+      return nullptr;
+    return tensor::ExpandShapeOp::create(b, op.getLoc(), tileResult, src,
+                                         expand.getReassociationIndices());
+  }
+  auto collapse = cast<tensor::CollapseShapeOp>(op);
+  if (!reshapeTiles(srcType.getShape(), resultType.getShape(),
+                    collapse.getReassociationIndices(), tile))
+    return nullptr;
+  return tensor::CollapseShapeOp::create(b, op.getLoc(), tileResult, src,
+                                         collapse.getReassociationIndices());
+}
+
 /// Builds the rows region's loop: one `scf.forall` over tiles of the leading
 /// dims, computing every yielded value's tile. Fails (building nothing) if an
 /// op cannot be tiled so.
@@ -653,26 +676,9 @@ LogicalResult tileRows(FusionOp fusion, int64_t rowTile, int64_t tileBytes,
       break;
     }
 
-  // Where each op computes its tile: an init that is an empty tensor (or a
-  // fill of one) becomes a slice of one of the loop's results when the op's
-  // result is yielded (its first use), and with `privateTiles` off also when
-  // it is an intermediate (a full-size buffer: GPU kernels cannot allocate).
-  // Other tiles are temporaries of the tile's size.
-  OpBuilder b(yield);
-  Location loc = fusion.getLoc();
-  // The loop's results, and the value whose tiles each one gathers.
-  SmallVector<Value> outs, outValues;
-  auto newOut = [&](Value like) {
-    auto type = cast<RankedTensorType>(like.getType());
-    outs.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
-                                           type.getElementType()));
-    outValues.push_back(like);
-    return outs.size() - 1;
-  };
-  for (Value v : yield.getValues())
-    newOut(v);
   // A fill that initializes several reductions (cse merges equal fills) is
   // one fill per reduction again, so that each computes in its own buffer.
+  OpBuilder fillBuilder(fusion.getContext());
   for (Operation &op : llvm::make_early_inc_range(body.without_terminator())) {
     auto fill = dyn_cast<linalg::FillOp>(op);
     if (!fill)
@@ -681,11 +687,27 @@ LogicalResult tileRows(FusionOp fusion, int64_t rowTile, int64_t tileBytes,
     for (OpOperand &use : fill->getResult(0).getUses())
       uses.push_back(&use);
     for (OpOperand *use : llvm::drop_begin(uses)) {
-      b.setInsertionPoint(use->getOwner());
-      use->set(b.clone(op)->getResult(0));
+      fillBuilder.setInsertionPoint(use->getOwner());
+      use->set(fillBuilder.clone(op)->getResult(0));
     }
   }
-  b.setInsertionPoint(yield);
+  // The region's ops, before the loop and its results join them.
+  SmallVector<Operation *> regionOps;
+  for (Operation &op : body.without_terminator())
+    regionOps.push_back(&op);
+  OpBuilder b(yield);
+  Location loc = fusion.getLoc();
+  // The loop's results: the yielded values first, then (GPU) the
+  // intermediates' full-size buffers.
+  SmallVector<Value> outs;
+  auto newOut = [&](Value like) {
+    auto type = cast<RankedTensorType>(like.getType());
+    outs.push_back(tensor::EmptyOp::create(b, loc, type.getShape(),
+                                           type.getElementType()));
+    return outs.size() - 1;
+  };
+  for (Value v : yield.getValues())
+    newOut(v);
   auto chainedFill = [&](Operation &op) {
     auto fill = dyn_cast<linalg::FillOp>(op);
     if (!fill || !fill->hasOneUse())
@@ -694,10 +716,16 @@ LogicalResult tileRows(FusionOp fusion, int64_t rowTile, int64_t tileBytes,
     auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
     return user && user.isDpsInit(&use);
   };
+  // Where each op computes its tile: an init that is an empty tensor (or a
+  // fill of one) becomes a slice of one of the loop's results when the op's
+  // result is yielded (its first use), and with `privateTiles` off also when
+  // it is an intermediate (a full-size buffer: GPU kernels cannot allocate).
+  // Other tiles are temporaries of the tile's size.
   // (op, init number) -> the loop result its tile is a slice of.
   DenseMap<std::pair<Operation *, unsigned>, size_t> destinations;
   DenseSet<Value> placed;
-  for (Operation &op : body.without_terminator()) {
+  for (Operation *opPtr : regionOps) {
+    Operation &op = *opPtr;
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
     // A fill that initializes one op (its init) is placed with that op.
     if (!linalgOp || chainedFill(op))
@@ -742,47 +770,30 @@ LogicalResult tileRows(FusionOp fusion, int64_t rowTile, int64_t tileBytes,
   rewriter.setInsertionPoint(forall.getBody()->getTerminator());
   SmallVector<Value> ivs(forall.getInductionVars());
   // The offsets and sizes of the tile of a value with the leading dims.
-  auto tileOf = [&](Value v, SmallVector<OpFoldResult> &offsets,
-                    SmallVector<OpFoldResult> &sizes) {
-    offsets.clear();
-    sizes.clear();
-    ArrayRef<int64_t> shape = shapeOf(v);
-    for (auto [i, size] : llvm::enumerate(shape)) {
+  // The offsets, sizes and (unit) strides of a value's tile.
+  struct Slice {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+  };
+  auto tileOf = [&](Value v) {
+    Slice slice;
+    for (auto [i, size] : llvm::enumerate(shapeOf(v))) {
       bool lead = static_cast<int64_t>(i) < k;
-      offsets.push_back(lead ? OpFoldResult(ivs[i]) : b.getIndexAttr(0));
-      sizes.push_back(b.getIndexAttr(lead ? tile[i] : size));
+      slice.offsets.push_back(lead ? OpFoldResult(ivs[i]) : b.getIndexAttr(0));
+      slice.sizes.push_back(b.getIndexAttr(lead ? tile[i] : size));
+      slice.strides.push_back(b.getIndexAttr(1));
     }
+    return slice;
   };
   IRMapping tiled;
-  for (Operation &op : body.without_terminator()) {
-    if (&op == forall.getOperation() ||
-        llvm::is_contained(outs,
-                           op.getNumResults() ? op.getResult(0) : Value()))
-      continue;
+  for (Operation *opPtr : regionOps) {
+    Operation &op = *opPtr;
     if (isa<tensor::EmptyOp, arith::ConstantOp>(op))
       continue;
-    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
-      Value src = tiled.lookupOrNull(expand.getSrc());
-      if (!src || !reshapeTiles(expand.getResultType().getShape(),
-                                expand.getSrcType().getShape(),
-                                expand.getReassociationIndices(), tile))
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op)) {
+      Value result = tileReshape(rewriter, op, tiled, tile);
+      if (!result)
         return fail();
-      auto result = tensor::ExpandShapeOp::create(
-          rewriter, op.getLoc(), tileType(expand.getResult(), tile), src,
-          expand.getReassociationIndices());
-      tiled.map(expand.getResult(), result.getResult());
-      continue;
-    }
-    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
-      Value src = tiled.lookupOrNull(collapse.getSrc());
-      if (!src || !reshapeTiles(collapse.getSrcType().getShape(),
-                                collapse.getResultType().getShape(),
-                                collapse.getReassociationIndices(), tile))
-        return fail();
-      auto result = tensor::CollapseShapeOp::create(
-          rewriter, op.getLoc(), tileType(collapse.getResult(), tile), src,
-          collapse.getReassociationIndices());
-      tiled.map(collapse.getResult(), result.getResult());
+      tiled.map(op.getResult(0), result);
       continue;
     }
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
@@ -843,13 +854,12 @@ LogicalResult tileRows(FusionOp fusion, int64_t rowTile, int64_t tileBytes,
       if (it == destinations.end())
         continue;
       OpOperand *init = dps.getDpsInitOperand(j);
-      SmallVector<OpFoldResult> o, s;
-      tileOf(outs[it->second], o, s);
-      SmallVector<OpFoldResult> strides(o.size(), rewriter.getIndexAttr(1));
+      Slice slice = tileOf(outs[it->second]);
       rewriter.setInsertionPoint(tiledOp);
       Value dest = tensor::ExtractSliceOp::create(
           rewriter, op.getLoc(), cast<RankedTensorType>(init->get().getType()),
-          forall.getRegionIterArgs()[it->second], o, s, strides);
+          forall.getRegionIterArgs()[it->second], slice.offsets, slice.sizes,
+          slice.strides);
       rewriter.modifyOpInPlace(tiledOp, [&] { init->set(dest); });
       rewriter.setInsertionPoint(forall.getBody()->getTerminator());
     }
@@ -862,15 +872,13 @@ LogicalResult tileRows(FusionOp fusion, int64_t rowTile, int64_t tileBytes,
   // with the ops that update it in place, such as a reduction into its fill.)
   rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
   for (auto [v, arg] :
-       llvm::zip(ArrayRef<Value>(outValues).take_front(yield.getNumOperands()),
-                 forall.getRegionIterArgs())) {
+       llvm::zip(yield.getValues(), forall.getRegionIterArgs())) {
     Value t = tiled.lookupOrNull(v);
     if (!t)
       return fail();
-    SmallVector<OpFoldResult> o, s;
-    tileOf(v, o, s);
-    SmallVector<OpFoldResult> strides(o.size(), rewriter.getIndexAttr(1));
-    tensor::ParallelInsertSliceOp::create(rewriter, loc, t, arg, o, s, strides);
+    Slice slice = tileOf(v);
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, t, arg, slice.offsets,
+                                          slice.sizes, slice.strides);
   }
   rewriter.modifyOpInPlace(yield, [&] {
     yield->setOperands(
