@@ -18,6 +18,10 @@ using namespace mlir;
 
 void mlir::ember::buildCPUPipeline(OpPassManager &pm,
                                    const CPUPipelineOptions &options) {
+  // The recorded program as the frontend wrote it, simplified at the ember
+  // level first: the autodiff's transposes of transposes cancel, and
+  // transposed matmul results become matmuls of transposed operands.
+  addPipelineText(pm, "canonicalize,cse");
   if (options.fusion)
     pm.addPass(createEmberFusion());
   pm.addPass(createConvertEmberToLinalg());

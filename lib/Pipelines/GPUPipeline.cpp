@@ -78,6 +78,8 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
                       const ember::GPUPipelineOptions &options) {
   std::string chip = options.chip.empty() ? target.defaultChip.str()
                                           : std::string(options.chip);
+  // The same ember-level simplification as on the CPU (CPUPipeline.cpp).
+  ember::addPipelineText(pm, "canonicalize,cse");
   if (options.fusion)
     pm.addPass(ember::createEmberFusion());
   pm.addPass(ember::createConvertEmberToLinalg());

@@ -64,11 +64,52 @@ std::string tileSchedule(ArrayRef<int64_t> tile) {
       .str();
 }
 
+/// The schedule for the transposes of rank `tile[0]` marked with the tile
+/// (rows, t) = tile[1], tile[2]: an scf.forall over the leading dims and
+/// blocks of `rows` result rows; inside, t x t tiles, each one vector read,
+/// an in-register transpose lowered to shuffles (for t = 16: the AVX-512
+/// 16 x 16 sequence) and one vector write.
+std::string transposeSchedule(ArrayRef<int64_t> tile) {
+  int64_t rank = tile[0], rows = tile[1], t = tile[2];
+  std::string attr = llvm::formatv("array<i64: {0}, {1}>", rows, t);
+  std::string id = llvm::formatv("t{0}_{1}_{2}", rank, rows, t);
+  std::string blocks, inner;
+  for (int64_t i = 0; i < rank - 2; ++i) {
+    blocks += "1, ";
+    inner += "0, ";
+  }
+  blocks += llvm::formatv("{0}, 0", rows);
+  inner += llvm::formatv("{0}, {0}", t);
+  return llvm::formatv(R"mlir(
+    %tr{1} = transform.structured.match ops{{["linalg.transpose"]}
+        attributes {{ember.tile = {0}} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %blocks{1}, %forall{1} = transform.structured.tile_using_forall
+        %tr{1} tile_sizes [{2}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %tiles{1}, %rows{1}, %cols{1} = transform.structured.tile_using_for
+        %blocks{1} tile_sizes [{3}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
+                                  !transform.any_op)
+    transform.structured.vectorize %tiles{1} : !transform.any_op
+    transform.apply_patterns to %rows{1} {{
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.vector.lower_transpose
+          lowering_strategy = "shuffle_16x16"
+    } : !transform.any_op
+)mlir",
+                       attr, id, blocks, inner)
+      .str();
+}
+
 /// The whole script: every tile's schedule, then the contractions lowered to
 /// outer products: per tile, `m` rows of n-lane FMAs, one per k step, on
 /// accumulators that stay in registers.
-std::string buildSchedule(ArrayRef<SmallVector<int64_t, 5>> tiles) {
+std::string buildSchedule(ArrayRef<SmallVector<int64_t, 5>> tiles,
+                          ArrayRef<SmallVector<int64_t, 3>> transposes) {
   std::string body, hoist;
+  for (ArrayRef<int64_t> tile : transposes)
+    body += transposeSchedule(tile);
   for (ArrayRef<int64_t> tile : tiles) {
     body += tileSchedule(tile);
     // The accumulator tile is read and written once per k loop, not once
@@ -132,12 +173,30 @@ struct EmberTileMatmul
       if (!llvm::is_contained(tiles, t))
         tiles.push_back(t);
     });
+    SmallVector<SmallVector<int64_t, 3>> transposes;
+    module.walk([&](linalg::TransposeOp op) {
+      Attribute attr = op->getAttr("ember.tile");
+      if (!attr)
+        return;
+      auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
+      int64_t rank = op.getInit().getType().getRank();
+      if (!tile || tile.size() != 2 || tile[1] != 16 || tile[0] <= 0 ||
+          tile[0] % tile[1] != 0 || rank < 2) {
+        op.emitError("ember.tile of a transpose must be array<i64: rows, "
+                     "16>, rows a positive multiple of 16");
+        bad = true;
+        return;
+      }
+      SmallVector<int64_t, 3> t = {rank, tile[0], tile[1]};
+      if (!llvm::is_contained(transposes, t))
+        transposes.push_back(t);
+    });
     if (bad)
       return signalPassFailure();
-    if (tiles.empty())
+    if (tiles.empty() && transposes.empty())
       return;
-    OwningOpRef<ModuleOp> schedule =
-        parseSourceString<ModuleOp>(buildSchedule(tiles), module.getContext());
+    OwningOpRef<ModuleOp> schedule = parseSourceString<ModuleOp>(
+        buildSchedule(tiles, transposes), module.getContext());
     if (!schedule) {
       module.emitError("ember-tile-matmul: the schedule does not parse");
       return signalPassFailure();
@@ -156,7 +215,10 @@ struct EmberTileMatmul
     }
     if (failed(ran))
       return signalPassFailure();
-    module.walk([](linalg::MatmulOp op) { op->removeAttr("ember.tile"); });
+    module.walk([](Operation *op) {
+      if (isa<linalg::MatmulOp, linalg::TransposeOp>(op))
+        op->removeAttr("ember.tile");
+    });
   }
 };
 

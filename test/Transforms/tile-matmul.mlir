@@ -79,3 +79,54 @@ func.func @untiled(%a: tensor<2x32xf32>, %b: tensor<32x64xf32>) -> tensor<2x64xf
   %c = ember.matmul %a, %b : tensor<2x32xf32>, tensor<32x64xf32> -> tensor<2x64xf32>
   return %c : tensor<2x64xf32>
 }
+
+// A transposed lhs is read in place through the matmul's indexing map (the
+// kernel broadcasts one lhs element per row and k step, whatever the layout):
+// no transpose is materialized, and each k step's lhs tile is read as the
+// (k, m) = 16 x 8 vector the outer products take.
+// CHECK-LABEL: func.func @transposed_lhs(
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.forall
+// CHECK: vector.transfer_read {{.*}} : tensor<16x8xf32>, vector<16x8xf32>
+// CHECK-NOT: vector.shuffle
+// CHECK-COUNT-128: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: vector.shuffle
+// CHECK: return
+func.func @transposed_lhs(%a: tensor<32x16xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf32> {
+  %t = ember.transpose %a [1, 0] : tensor<32x16xf32> -> tensor<16x32xf32>
+  %c = ember.matmul %t, %b : tensor<16x32xf32>, tensor<32x64xf32> -> tensor<16x64xf32>
+  return %c : tensor<16x64xf32>
+}
+
+// An f32 transpose of the last two dims, both multiples of 16, is tiled:
+// blocks of up to 64 result rows (here one block for each of the 3 leading
+// indices) run as an scf.forall, and each 16 x 16 tile is one vector
+// read, an in-register transpose of 64 shuffles (8-lane and 4-lane
+// interleaves, then 128-bit lane moves) and one vector write.
+// CHECK-LABEL: func.func @transpose_tiled(
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (3, 1)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c16
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c48 step %c16
+// CHECK: vector.transfer_read {{.*}} vector<1x16x16xf32>
+// CHECK-COUNT-64: vector.shuffle
+// CHECK: vector.transfer_write {{.*}} vector<1x16x16xf32>
+// CHECK-NOT: linalg.transpose
+// LLVM-LABEL: llvm.func @transpose_tiled(
+// LLVM-COUNT-64: llvm.shufflevector
+func.func @transpose_tiled(%x: tensor<3x48x64xf32>) -> tensor<3x64x48xf32> {
+  %t = ember.transpose %x [0, 2, 1] : tensor<3x48x64xf32> -> tensor<3x64x48xf32>
+  return %t : tensor<3x64x48xf32>
+}
+
+// Other transposes stay linalg.transpose ops (loops): dims that 16 does not
+// divide, permutations that move a leading dim, other element types.
+// CHECK-LABEL: func.func @transpose_untiled(
+// CHECK-NOT: scf.forall
+// CHECK-COUNT-3: linalg.transpose
+func.func @transpose_untiled(%x: tensor<16x10xf32>, %y: tensor<16x16x16xf32>, %z: tensor<16x16xf64>)
+    -> (tensor<10x16xf32>, tensor<16x16x16xf32>, tensor<16x16xf64>) {
+  %0 = ember.transpose %x [1, 0] : tensor<16x10xf32> -> tensor<10x16xf32>
+  %1 = ember.transpose %y [1, 0, 2] : tensor<16x16x16xf32> -> tensor<16x16x16xf32>
+  %2 = ember.transpose %z [1, 0] : tensor<16x16xf64> -> tensor<16x16xf64>
+  return %0, %1, %2 : tensor<10x16xf32>, tensor<16x16x16xf32>, tensor<16x16xf64>
+}

@@ -101,3 +101,27 @@ def test_matmul_register_tiled(dtype, shape):
     rng = np.random.default_rng(m + k + n)
     _check(rand((m, k), dtype, rng), rand((k, n), dtype, rng), dtype)
     _check(rand((m + 1, k), dtype, rng), rand((k, n), dtype, rng), dtype)
+
+
+@pytest.mark.parametrize("dtype", ["f32", "f64"])
+@pytest.mark.parametrize("shape", [(8, 16, 32), (10, 24, 48), (64, 128, 784)])
+def test_matmul_transposed_operands(dtype, shape):
+    """`a.T @ b` reads `a` in place through the tiled matmul's indexing map
+    (padded where the tile does not divide); `(a.T @ b).T` becomes `b.T @ a`
+    (ember canonicalization); `a @ b.T` goes through the tiled transpose."""
+    m, k, n = shape
+    rng = np.random.default_rng(m * k + n)
+    a, b, c = rand((k, m), dtype, rng), rand((k, n), dtype, rng), rand((n, k), dtype, rng)
+    wide = [torch.from_numpy(v.astype(np.float64)) for v in (a, b, c)]
+    atol = 2 * k * _ACC_EPS[dtype] * 9 * k + tol(dtype)["atol"]
+    cases = [
+        (lambda x, y, z: E.matmul(E.transpose(x, [1, 0]), y), wide[0].T @ wide[1]),
+        (lambda x, y, z: E.transpose(E.matmul(E.transpose(x, [1, 0]), y), [1, 0]),
+         (wide[0].T @ wide[1]).T),
+        (lambda x, y, z: E.matmul(E.transpose(x, [1, 0]), E.transpose(z, [1, 0])),
+         wide[0].T @ wide[2].T),
+    ]
+    for i, (fn, ref) in enumerate(cases):
+        out = run(fn, a, b, c, key=("transposed", i))
+        np.testing.assert_allclose(out.astype(np.float64), ref.numpy(), rtol=tol(dtype)["rtol"],
+                                   atol=atol)

@@ -92,6 +92,17 @@ def test_transpose_odd_sizes(dtype):
                  np.transpose(x, [2, 0, 1]))
 
 
+@pytest.mark.parametrize("shape", [(16, 16), (48, 784), (784, 32), (2, 3, 64, 48), (5, 0, 16)],
+                         ids=str)
+def test_transpose_tiled(shape):
+    """f32 transposes of the last two dims, both multiples of 16: blocks of rows
+    on the thread pool, 16 x 16 tiles transposed in registers by shuffles."""
+    x = _rand(shape, "f32", 11)
+    perm = [*range(len(shape) - 2), len(shape) - 1, len(shape) - 2]
+    out = run(lambda v: E.transpose(v, perm), x, key=("transpose", tuple(perm)))
+    _assert_same(out, np.transpose(x, perm))
+
+
 def test_transpose_size0():
     x = np.zeros((2, 0, 3), np.float32)
     out = run(lambda v: E.transpose(v, [2, 0, 1]), x, key=("transpose", (2, 0, 1)))

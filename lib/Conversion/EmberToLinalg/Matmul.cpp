@@ -29,9 +29,16 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
       if (auto tile = matmulTile(out.getElementType(), lhs.getDimSize(0),
                                  rhs.getDimSize(1), lhs.getDimSize(1))) {
         // A plain 2-D float matmul that a register tile divides: a named
-        // linalg.matmul for ember-tile-matmul to tile and vectorize.
-        rewriter.replaceOp(
-            op, tiledMatmul(rewriter, loc, op.getLhs(), op.getRhs(), *tile));
+        // linalg.matmul for ember-tile-matmul to tile and vectorize. A
+        // transposed lhs is read in place: the kernel broadcasts one lhs
+        // element per row and k step, so its layout costs nothing.
+        Value lhsValue = op.getLhs();
+        auto transpose = lhsValue.getDefiningOp<TransposeOp>();
+        if (transpose)
+          lhsValue = transpose.getInput();
+        rewriter.replaceOp(op, tiledMatmul(rewriter, loc, lhsValue, op.getRhs(),
+                                           *tile,
+                                           /*lhsTransposed=*/!!transpose));
         return success();
       }
     }
@@ -134,12 +141,41 @@ mlir::ember::matmulTile(Type elementType, int64_t m, int64_t n, int64_t k) {
   return std::array<int64_t, 3>{kTileM, tileN, kTileK};
 }
 
+std::optional<std::array<int64_t, 2>>
+mlir::ember::transposeTile(RankedTensorType result,
+                           ArrayRef<int64_t> permutation) {
+  constexpr int64_t kTile = 16;
+  int64_t rank = result.getRank();
+  if (!result.getElementType().isF32() || !result.hasStaticShape() ||
+      rank < 2 || result.getNumElements() == 0)
+    return std::nullopt;
+  for (int64_t i = 0; i < rank - 2; ++i)
+    if (permutation[i] != i)
+      return std::nullopt;
+  if (permutation[rank - 2] != rank - 1 || permutation[rank - 1] != rank - 2)
+    return std::nullopt;
+  int64_t rows = result.getDimSize(rank - 2),
+          cols = result.getDimSize(rank - 1);
+  if (rows % kTile != 0 || cols % kTile != 0)
+    return std::nullopt;
+  // Blocks of up to 64 rows: one block reads 64 contiguous floats (a cache
+  // line's worth of columns, four times over) of each row of the input.
+  int64_t block = kTile;
+  for (int64_t r : {64, 32})
+    if (rows % r == 0) {
+      block = r;
+      break;
+    }
+  return std::array<int64_t, 2>{block, kTile};
+}
+
 Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                               ArrayRef<int64_t> tile) {
+                               ArrayRef<int64_t> tile, bool lhsTransposed) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   Type et = lhsType.getElementType();
-  int64_t m = lhsType.getDimSize(0), k = lhsType.getDimSize(1),
+  int64_t m = lhsType.getDimSize(lhsTransposed ? 1 : 0),
+          k = lhsType.getDimSize(lhsTransposed ? 0 : 1),
           n = rhsType.getDimSize(1);
   int64_t pm = roundUp(m, tile[0]), pn = roundUp(n, tile[1]),
           pk = roundUp(k, tile[2]);
@@ -158,9 +194,20 @@ Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   };
   auto out = RankedTensorType::get({pm, pn}, et);
   Value init = filledTensor(b, loc, out, zero);
-  auto mm = linalg::MatmulOp::create(
-      b, loc, TypeRange{out}, ValueRange{pad(lhs, pm, pk), pad(rhs, pk, pn)},
-      ValueRange{init});
+  Value paddedLhs = lhsTransposed ? pad(lhs, pk, pm) : pad(lhs, pm, pk);
+  auto mm = linalg::MatmulOp::create(b, loc, TypeRange{out},
+                                     ValueRange{paddedLhs, pad(rhs, pk, pn)},
+                                     ValueRange{init});
+  if (lhsTransposed) {
+    // Loops (m, n, k); lhs read as (k, m).
+    MLIRContext *ctx = b.getContext();
+    AffineExpr m0 = b.getAffineDimExpr(0), n0 = b.getAffineDimExpr(1),
+               k0 = b.getAffineDimExpr(2);
+    mm.setIndexingMapsAttr(
+        b.getAffineMapArrayAttr({AffineMap::get(3, 0, {k0, m0}, ctx),
+                                 AffineMap::get(3, 0, {k0, n0}, ctx),
+                                 AffineMap::get(3, 0, {m0, n0}, ctx)}));
+  }
   // The parallel blocks: up to 64 rows, so that one block walks every column
   // panel of rhs (k x n-tile) through several row tiles while it is in
   // cache, keeping at least 4 blocks where possible (for the threads). Each

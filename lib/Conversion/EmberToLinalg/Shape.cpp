@@ -21,7 +21,8 @@ struct ReshapeToTensor : public OpRewritePattern<ReshapeOp> {
   }
 };
 
-// transpose -> linalg.transpose.
+// transpose -> linalg.transpose, marked for ember-tile-matmul's transpose
+// schedule where it applies.
 struct TransposeToLinalg : public OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op,
@@ -31,6 +32,8 @@ struct TransposeToLinalg : public OpRewritePattern<TransposeOp> {
     Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
     auto transpose = linalg::TransposeOp::create(
         rewriter, op.getLoc(), op.getInput(), init, op.getPermutation());
+    if (auto tile = transposeTile(op.getType(), op.getPermutation()))
+      transpose->setAttr("ember.tile", rewriter.getDenseI64ArrayAttr(*tile));
     rewriter.replaceOp(op, transpose.getResult());
     return success();
   }

@@ -59,13 +59,21 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input,
 std::optional<std::array<int64_t, 3>> matmulTile(Type elementType, int64_t m,
                                                  int64_t n, int64_t k);
 
+/// The schedule ember-tile-matmul gives a transpose of f32 to `result` by
+/// `permutation`, as (rows, t): blocks of `rows` result rows, transposed in
+/// t x t register tiles. Only for permutations that swap the last two dims
+/// (the others stay), both multiples of t = 16; none otherwise.
+std::optional<std::array<int64_t, 2>>
+transposeTile(RankedTensorType result, ArrayRef<int64_t> permutation);
+
 /// `lhs` (m, k) times `rhs` (k, n) as a zero-initialized linalg.matmul marked
 /// `ember.tile = array<i64: rows, cols, m, n, k>` for ember-tile-matmul: the
 /// parallel blocks are `rows` rows (up to 64) or, with too few rows for 4 of
 /// them, `cols` columns (the other is 0); operands are zero-padded to
-/// multiples of the tile and the result sliced back.
+/// multiples of the tile and the result sliced back. With `lhsTransposed`,
+/// `lhs` is given as (k, m) and read through the matmul's indexing map.
 Value tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                  ArrayRef<int64_t> tile);
+                  ArrayRef<int64_t> tile, bool lhsTransposed = false);
 
 } // namespace ember
 } // namespace mlir

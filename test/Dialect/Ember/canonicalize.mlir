@@ -431,3 +431,41 @@ func.func @no_fold_int_div_by_zero(%x: tensor<2xi32>) -> (tensor<2xi32>, tensor<
   %1 = ember.div %x, %z : tensor<2xi32>
   return %0, %1 : tensor<2xi32>, tensor<2xi32>
 }
+
+// -----
+
+// The backward pass of `x @ w.T` gives `dw = (x.T @ dy).T`: the transposed
+// product becomes a product of transposed operands, whose transposes of
+// transposes cancel, `dy.T @ x`.
+// CHECK-LABEL: func.func @transpose_of_matmul
+// CHECK-SAME: (%[[X:.*]]: tensor<4x3xf32>, %[[DY:.*]]: tensor<4x5xf32>)
+// CHECK-NEXT: %[[T:.*]] = ember.transpose %[[DY]] [1, 0] : tensor<4x5xf32> -> tensor<5x4xf32>
+// CHECK-NEXT: %[[R:.*]] = ember.matmul %[[T]], %[[X]] : tensor<5x4xf32>, tensor<4x3xf32> -> tensor<5x3xf32>
+// CHECK-NEXT: return %[[R]] : tensor<5x3xf32>
+func.func @transpose_of_matmul(%x: tensor<4x3xf32>, %dy: tensor<4x5xf32>) -> tensor<5x3xf32> {
+  %0 = ember.transpose %x [1, 0] : tensor<4x3xf32> -> tensor<3x4xf32>
+  %1 = ember.matmul %0, %dy : tensor<3x4xf32>, tensor<4x5xf32> -> tensor<3x5xf32>
+  %2 = ember.transpose %1 [1, 0] : tensor<3x5xf32> -> tensor<5x3xf32>
+  return %2 : tensor<5x3xf32>
+}
+
+// -----
+
+// Without a transposed operand to cancel, or with another use of the product,
+// the transpose of the product stays.
+// CHECK-LABEL: func.func @transpose_of_matmul_kept
+// CHECK: %[[M:.*]] = ember.matmul %arg0, %arg1
+// CHECK-NEXT: %[[T:.*]] = ember.transpose %[[M]] [1, 0]
+// CHECK-NEXT: %[[C:.*]] = ember.transpose %arg2 [1, 0]
+// CHECK-NEXT: %[[M2:.*]] = ember.matmul %[[C]], %arg1
+// CHECK-NEXT: %[[T2:.*]] = ember.transpose %[[M2]] [1, 0]
+// CHECK-NEXT: return %[[T]], %[[T2]], %[[M2]]
+func.func @transpose_of_matmul_kept(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %c: tensor<4x3xf32>)
+    -> (tensor<5x3xf32>, tensor<5x3xf32>, tensor<3x5xf32>) {
+  %0 = ember.matmul %a, %b : tensor<3x4xf32>, tensor<4x5xf32> -> tensor<3x5xf32>
+  %1 = ember.transpose %0 [1, 0] : tensor<3x5xf32> -> tensor<5x3xf32>
+  %2 = ember.transpose %c [1, 0] : tensor<4x3xf32> -> tensor<3x4xf32>
+  %3 = ember.matmul %2, %b : tensor<3x4xf32>, tensor<4x5xf32> -> tensor<3x5xf32>
+  %4 = ember.transpose %3 [1, 0] : tensor<3x5xf32> -> tensor<5x3xf32>
+  return %1, %4, %3 : tensor<5x3xf32>, tensor<5x3xf32>, tensor<3x5xf32>
+}

@@ -162,3 +162,44 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
   }
   return {};
 }
+
+namespace {
+
+bool isMatrixTranspose(Value v) {
+  auto t = v.getDefiningOp<TransposeOp>();
+  return t && t.getType().getRank() == 2;
+}
+
+/// transpose(matmul(a, b)) -> matmul(transpose(b), transpose(a)) for 2-D
+/// operands when one of them is itself a transpose, which then cancels. The
+/// backward pass of `x @ w.T` is written this way: `dw = (x.T @ dy).T`
+/// becomes `dy.T @ x`, one transpose of a smaller matrix fewer, and a
+/// transposed lhs that the matmul lowering reads in place.
+struct TransposeOfMatmul : public OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto mm = op.getInput().getDefiningOp<MatmulOp>();
+    if (!mm || !mm->hasOneUse() || op.getType().getRank() != 2 ||
+        mm.getLhs().getType().getRank() != 2 ||
+        mm.getRhs().getType().getRank() != 2)
+      return failure();
+    if (!isMatrixTranspose(mm.getLhs()) && !isMatrixTranspose(mm.getRhs()))
+      return failure();
+    Location loc = mm.getLoc();
+    auto swap = [&](Value v) -> Value {
+      return TransposeOp::create(rewriter, loc, v,
+                                 rewriter.getDenseI64ArrayAttr({1, 0}));
+    };
+    Value lhs = swap(mm.getRhs()), rhs = swap(mm.getLhs());
+    rewriter.replaceOpWithNewOp<MatmulOp>(op, lhs, rhs);
+    return success();
+  }
+};
+
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<TransposeOfMatmul>(context);
+}

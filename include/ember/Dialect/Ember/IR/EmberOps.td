@@ -442,7 +442,7 @@ def Ember_TransposeOp : Ember_Op<"transpose", [Pure, InferTypeOpAdaptor,
   let assemblyFormat = [{
     $input $permutation attr-dict `:` type($input) `->` type($result)
   }];
-  let hasFolder = 1;
+  let hasFolder = 1;  let hasCanonicalizer = 1;
 }
 
 def Ember_SliceOp : Ember_Op<"slice", [Pure, InferTypeOpAdaptor,
