@@ -71,7 +71,7 @@ std::string tileSchedule(ArrayRef<int64_t> tile) {
 /// 16 x 16 sequence) and one vector write.
 std::string transposeSchedule(ArrayRef<int64_t> tile) {
   int64_t rank = tile[0], rows = tile[1], t = tile[2];
-  std::string attr = llvm::formatv("array<i64: {0}, {1}>", rows, t);
+  std::string attr = llvm::formatv("array<i64: {0}, {1}, {2}>", rank, rows, t);
   std::string id = llvm::formatv("t{0}_{1}_{2}", rank, rows, t);
   std::string blocks, inner;
   for (int64_t i = 0; i < rank - 2; ++i) {
@@ -187,7 +187,10 @@ struct EmberTileMatmul
         bad = true;
         return;
       }
+      // Transposes of different ranks take different schedules: the pass
+      // matches them by the rank-qualified tile (rank, rows, t).
       SmallVector<int64_t, 3> t = {rank, tile[0], tile[1]};
+      op->setAttr("ember.tile", DenseI64ArrayAttr::get(op.getContext(), t));
       if (!llvm::is_contained(transposes, t))
         transposes.push_back(t);
     });

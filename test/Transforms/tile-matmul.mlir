@@ -118,6 +118,21 @@ func.func @transpose_tiled(%x: tensor<3x48x64xf32>) -> tensor<3x64x48xf32> {
   return %t : tensor<3x64x48xf32>
 }
 
+// Transposes of different ranks with the same tile take their own schedules
+// (the pass qualifies the tile with the rank before matching).
+// CHECK-LABEL: func.func @transpose_two_ranks(
+// CHECK: scf.forall (%{{.*}}) in (1)
+// CHECK: vector.transfer_read {{.*}} vector<16x16xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (2, 1)
+// CHECK: vector.transfer_read {{.*}} vector<1x16x16xf32>
+// CHECK-NOT: linalg.transpose
+func.func @transpose_two_ranks(%x: tensor<32x64xf32>, %y: tensor<2x32x64xf32>)
+    -> (tensor<64x32xf32>, tensor<2x64x32xf32>) {
+  %0 = ember.transpose %x [1, 0] : tensor<32x64xf32> -> tensor<64x32xf32>
+  %1 = ember.transpose %y [0, 2, 1] : tensor<2x32x64xf32> -> tensor<2x64x32xf32>
+  return %0, %1 : tensor<64x32xf32>, tensor<2x64x32xf32>
+}
+
 // Other transposes stay linalg.transpose ops (loops): dims that 16 does not
 // divide, permutations that move a leading dim, other element types.
 // CHECK-LABEL: func.func @transpose_untiled(

@@ -103,6 +103,22 @@ def test_transpose_tiled(shape):
     _assert_same(out, np.transpose(x, perm))
 
 
+def test_transpose_tiled_ranks_in_one_region():
+    """Tiled transposes of different ranks in one compiled region (attention's
+    q/k/v split and k.T next to a weight's transpose) each get their own
+    schedule."""
+    import ember
+
+    rng = np.random.default_rng(12)
+    a = rng.standard_normal((32, 64)).astype(np.float32)
+    b = rng.standard_normal((2, 3, 32, 64)).astype(np.float32)
+    x, y = ember.tensor(a), ember.tensor(b)
+    xt, yt = x.T + 1, y.transpose(2, 3) + 1
+    ember.realize(xt, yt)
+    _assert_same(xt.numpy(), a.T + 1)
+    _assert_same(yt.numpy(), np.swapaxes(b, 2, 3) + 1)
+
+
 def test_transpose_size0():
     x = np.zeros((2, 0, 3), np.float32)
     out = run(lambda v: E.transpose(v, [2, 0, 1]), x, key=("transpose", (2, 0, 1)))
