@@ -45,12 +45,17 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
   addPipelineText(pm, "convert-vector-to-scf{full-unroll=true}");
   pm.addPass(createEmberWidenBoolMemrefs());
   pm.addNestedPass<func::FuncOp>(createEmberPromoteAccumulators());
+  // Short row copies become vector transfers (after ember-parallel-loops has
+  // made the inner dims of parallel loops scf.for loops).
+  if (!options.parallel)
+    pm.addNestedPass<func::FuncOp>(createEmberVectorizeRowCopies());
   if (options.parallel) {
     // Large outermost parallel loops become OpenMP parallel regions with one
     // statically scheduled worksharing loop; LLVM's OpenMPIRBuilder outlines
     // them into calls of the OpenMP runtime ABI, which libEmberRuntime
     // implements on its thread pool.
     pm.addNestedPass<func::FuncOp>(createEmberParallelLoops());
+    pm.addNestedPass<func::FuncOp>(createEmberVectorizeRowCopies());
     addPipelineText(pm, "convert-scf-to-openmp");
     pm.addNestedPass<func::FuncOp>(createEmberOmpNowait());
   }
@@ -60,10 +65,14 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
     pm.addPass(createEmberExpandMath());
   addPipelineText(
       pm, "convert-math-to-funcs,convert-math-to-llvm{approximate-log1p=false},"
+          // Before the vector lowering: math ops on vectors with no LLVM
+          // intrinsic become one libm call per lane, extracted from and
+          // inserted into vectors.
+          "convert-math-to-libm,"
           "arith-expand{include-bf16},convert-vector-to-llvm,"
           // Heap blocks come from libEmberRuntime's cache.
           "finalize-memref-to-llvm{use-generic-functions},"
-          "convert-math-to-libm,convert-arith-to-llvm,convert-openmp-to-llvm,"
+          "convert-arith-to-llvm,convert-openmp-to-llvm,"
           "convert-func-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,"
           "reconcile-unrealized-casts");
 }

@@ -64,6 +64,33 @@ std::string tileSchedule(ArrayRef<int64_t> tile) {
       .str();
 }
 
+/// The schedule for the batched matmuls marked with the tile (m, n, k): an
+/// scf.forall over the batch, then each product tiled as a matmul's (n
+/// tiles, m tiles, k steps) and vectorized.
+std::string batchSchedule(ArrayRef<int64_t> tile) {
+  std::string attr =
+      llvm::formatv("array<i64: {0}, {1}, {2}>", tile[0], tile[1], tile[2]);
+  std::string id = llvm::formatv("b{0}_{1}_{2}", tile[0], tile[1], tile[2]);
+  return llvm::formatv(R"mlir(
+    %bmm{1} = transform.structured.match ops{{["linalg.batch_matmul"]}
+        attributes {{ember.tile = {0}} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %bblocks{1}, %bforall{1} = transform.structured.tile_using_forall
+        %bmm{1} tile_sizes [1, 0, 0, 0]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %bcols{1}, %bn{1} = transform.structured.tile_using_for %bblocks{1}
+        tile_sizes [0, 0, {3}, 0]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %btiled{1}, %bm{1}, %bk{1} = transform.structured.tile_using_for
+        %bcols{1} tile_sizes [0, {2}, 0, {4}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
+                                  !transform.any_op)
+    transform.structured.vectorize %btiled{1} : !transform.any_op
+)mlir",
+                       attr, id, tile[0], tile[1], tile[2])
+      .str();
+}
+
 /// The schedule for the transposes of rank `tile[0]` marked with the tile
 /// (rows, t) = tile[1], tile[2]: an scf.forall over the leading dims and
 /// blocks of `rows` result rows; inside, t x t tiles, each one vector read,
@@ -106,10 +133,23 @@ std::string transposeSchedule(ArrayRef<int64_t> tile) {
 /// outer products: per tile, `m` rows of n-lane FMAs, one per k step, on
 /// accumulators that stay in registers.
 std::string buildSchedule(ArrayRef<SmallVector<int64_t, 5>> tiles,
+                          ArrayRef<SmallVector<int64_t, 3>> batches,
                           ArrayRef<SmallVector<int64_t, 3>> transposes) {
   std::string body, hoist;
   for (ArrayRef<int64_t> tile : transposes)
     body += transposeSchedule(tile);
+  for (ArrayRef<int64_t> tile : batches) {
+    body += batchSchedule(tile);
+    hoist += llvm::formatv("    transform.loop.hoist_loop_invariant_subsets "
+                           "%bkb{0}_{1}_{2} : !transform.any_op\n",
+                           tile[0], tile[1], tile[2]);
+  }
+  // A batched product's tile has a unit batch dim: dropped before the
+  // contractions are lowered.
+  std::string castAway = batches.empty()
+                             ? ""
+                             : "      transform.apply_patterns.vector."
+                               "cast_away_vector_leading_one_dim\n";
   for (ArrayRef<int64_t> tile : tiles) {
     body += tileSchedule(tile);
     // The accumulator tile is read and written once per k loop, not once
@@ -126,6 +166,8 @@ module attributes {transform.with_named_sequence, ember.schedule} {
     %f = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %f {
+)mlir" + castAway +
+         R"mlir(
       transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.vector.transfer_permutation_patterns
     } : !transform.any_op
@@ -173,6 +215,23 @@ struct EmberTileMatmul
       if (!llvm::is_contained(tiles, t))
         tiles.push_back(t);
     });
+    SmallVector<SmallVector<int64_t, 3>> batches;
+    module.walk([&](linalg::BatchMatmulOp op) {
+      Attribute attr = op->getAttr("ember.tile");
+      if (!attr)
+        return;
+      auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
+      if (!tile || tile.size() != 3 || tile[0] <= 0 || tile[1] <= 0 ||
+          tile[2] <= 0) {
+        op.emitError("ember.tile of a batch_matmul must be array<i64: m, n, "
+                     "k>, positive tile sizes");
+        bad = true;
+        return;
+      }
+      SmallVector<int64_t, 3> t(tile.asArrayRef());
+      if (!llvm::is_contained(batches, t))
+        batches.push_back(t);
+    });
     SmallVector<SmallVector<int64_t, 3>> transposes;
     module.walk([&](linalg::TransposeOp op) {
       Attribute attr = op->getAttr("ember.tile");
@@ -196,10 +255,10 @@ struct EmberTileMatmul
     });
     if (bad)
       return signalPassFailure();
-    if (tiles.empty() && transposes.empty())
+    if (tiles.empty() && batches.empty() && transposes.empty())
       return;
     OwningOpRef<ModuleOp> schedule = parseSourceString<ModuleOp>(
-        buildSchedule(tiles, transposes), module.getContext());
+        buildSchedule(tiles, batches, transposes), module.getContext());
     if (!schedule) {
       module.emitError("ember-tile-matmul: the schedule does not parse");
       return signalPassFailure();
@@ -219,7 +278,7 @@ struct EmberTileMatmul
     if (failed(ran))
       return signalPassFailure();
     module.walk([](Operation *op) {
-      if (isa<linalg::MatmulOp, linalg::TransposeOp>(op))
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp, linalg::TransposeOp>(op))
         op->removeAttr("ember.tile");
     });
   }

@@ -15,23 +15,26 @@
 // ONLY-LLVM-NOT: @log1pf
 // ONLY-LLVM-NOT: !llvm.ptr -> i1
 // ONLY-LLVM-NOT: : i1, !llvm.ptr
+// ONLY-LLVM-NOT: !llvm.ptr -> vector<{{[0-9]+}}xi1>
+// ONLY-LLVM-NOT: : vector<{{[0-9]+}}xi1>, !llvm.ptr
 
 // Broadcast + add + exp + mul fuse into one loop nest writing the 2-D
 // out-parameter (%arg12 to %arg18) directly; exp is a polynomial, not a call.
+// Each row of 3 is one vector (ember-vectorize-row-copies).
 // CHECK-LABEL: llvm.func @elementwise_chain(
 // CHECK-SAME: %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: i64, %arg3: i64, %arg4: i64, %arg5: i64, %arg6: i64,
 // CHECK-SAME: %arg7: !llvm.ptr, %arg8: !llvm.ptr, %arg9: i64, %arg10: i64, %arg11: i64,
 // CHECK-SAME: %arg12: !llvm.ptr, %arg13: !llvm.ptr, %arg14: i64, %arg15: i64, %arg16: i64, %arg17: i64, %arg18: i64) {
 // CHECK: %[[OUT:.*]] = llvm.insertvalue %arg18, %{{.*}}[4, 1]
 // CHECK-NOT: llvm.call
-// CHECK: llvm.fadd %{{.*}}, %{{.*}} : f32
+// CHECK: llvm.fadd %{{.*}}, %{{.*}} : vector<3xf32>
 // CHECK-NOT: llvm.call
 // CHECK: llvm.intr.fma
 // CHECK-NOT: llvm.call
-// CHECK: llvm.fmul %{{.*}}, %{{.*}} : f32
+// CHECK: llvm.fmul %{{.*}}, %{{.*}} : vector<3xf32>
 // CHECK: %[[P:.*]] = llvm.extractvalue %[[OUT]][1]
 // CHECK: %[[ADDR:.*]] = llvm.getelementptr {{.*}}%[[P]][%{{.*}}]
-// CHECK-NEXT: llvm.store %{{.*}}, %[[ADDR]] : f32, !llvm.ptr
+// CHECK-NEXT: llvm.store %{{.*}}, %[[ADDR]] {alignment = 4 : i64} : vector<3xf32>, !llvm.ptr
 // CHECK-NOT: llvm.call
 // CHECK: llvm.return{{$}}
 func.func @elementwise_chain(%x: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
@@ -110,20 +113,21 @@ func.func @two_results(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>) {
 // -----
 
 // Bool buffers are bytes: an i1 input is loaded as i8 and truncated, the i1
-// result is zero-extended and stored as i8; no i1 touches memory.
+// result is zero-extended and stored as i8; no i1 touches memory. (The row of
+// 4 is one vector: ember-vectorize-row-copies.)
 // CHECK-LABEL: llvm.func @bool_in_out(
 // CHECK-SAME: %arg15: !llvm.ptr, %arg16: !llvm.ptr, %arg17: i64, %arg18: i64, %arg19: i64) {
 // CHECK: %[[OUT:.*]] = llvm.insertvalue %arg19, %{{.*}}[4, 0]
-// CHECK-NOT: -> i1
-// CHECK: %[[BYTE:.*]] = llvm.load %{{.*}} : !llvm.ptr -> i8
-// CHECK-NEXT: %[[C:.*]] = llvm.trunc %[[BYTE]] : i8 to i1
-// CHECK: %[[GT:.*]] = llvm.fcmp "ogt" %{{.*}}, %{{.*}} : f32
-// CHECK-NEXT: %[[AND:.*]] = llvm.and %[[C]], %[[GT]] : i1
-// CHECK-NEXT: %[[EXT:.*]] = llvm.zext %[[AND]] : i1 to i8
+// CHECK-NOT: -> vector<4xi1>
+// CHECK: %[[BYTE:.*]] = llvm.load %{{.*}} {alignment = 1 : i64} : !llvm.ptr -> vector<4xi8>
+// CHECK: %[[C:.*]] = llvm.trunc %[[BYTE]] : vector<4xi8> to vector<4xi1>
+// CHECK-NEXT: %[[GT:.*]] = llvm.fcmp "ogt" %{{.*}}, %{{.*}} : vector<4xf32>
+// CHECK-NEXT: %[[AND:.*]] = llvm.and %[[C]], %[[GT]] : vector<4xi1>
+// CHECK-NEXT: %[[EXT:.*]] = llvm.zext %[[AND]] : vector<4xi1> to vector<4xi8>
 // CHECK-NEXT: %[[P:.*]] = llvm.extractvalue %[[OUT]][1]
 // CHECK-NEXT: %[[ADDR:.*]] = llvm.getelementptr {{.*}}%[[P]][%{{.*}}] : (!llvm.ptr, i64) -> !llvm.ptr, i8
-// CHECK-NEXT: llvm.store %[[EXT]], %[[ADDR]] : i8, !llvm.ptr
-// CHECK-NOT: : i1, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[EXT]], %[[ADDR]] {alignment = 1 : i64} : vector<4xi8>, !llvm.ptr
+// CHECK-NOT: : vector<4xi1>, !llvm.ptr
 // CHECK: llvm.return{{$}}
 func.func @bool_in_out(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xi1> {
   %0 = ember.gt %a, %b : tensor<4xf32>
@@ -137,9 +141,9 @@ func.func @bool_in_out(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<4xf32>) -
 // CHECK: llvm.mlir.global private constant @[[G:.*]](dense<[1, 0, 1]> : tensor<3xi8>) {{.*}} : !llvm.array<3 x i8>
 // CHECK-LABEL: llvm.func @bool_constant(
 // CHECK: llvm.mlir.addressof @[[G]] : !llvm.ptr
-// CHECK: %[[BYTE:.*]] = llvm.load %{{.*}} : !llvm.ptr -> i8
-// CHECK-NEXT: llvm.trunc %[[BYTE]] : i8 to i1
-// CHECK: llvm.store %{{.*}}, %{{.*}} : i8, !llvm.ptr
+// CHECK: %[[BYTE:.*]] = llvm.load %{{.*}} : !llvm.ptr -> vector<3xi8>
+// CHECK: llvm.trunc %[[BYTE]] : vector<3xi8> to vector<3xi1>
+// CHECK: llvm.store %{{.*}}, %{{.*}} : vector<3xi8>, !llvm.ptr
 // CHECK: llvm.return{{$}}
 func.func @bool_constant(%c: tensor<3xi1>) -> tensor<3xi1> {
   %0 = ember.constant dense<[true, false, true]> : tensor<3xi1>
@@ -155,17 +159,17 @@ func.func @bool_constant(%c: tensor<3xi1>) -> tensor<3xi1> {
 // CHECK-LABEL: llvm.func @bf16(
 // CHECK-SAME: %arg10: !llvm.ptr, %arg11: !llvm.ptr, %arg12: i64, %arg13: i64, %arg14: i64) {
 // CHECK-NOT: llvm.fp{{(ext|trunc)}}
-// CHECK: %[[X:.*]] = llvm.load %{{.*}} : !llvm.ptr -> bf16
+// CHECK: %[[X:.*]] = llvm.load %{{.*}} : !llvm.ptr -> vector<4xbf16>
 // CHECK-NOT: llvm.fp{{(ext|trunc)}}
-// CHECK: llvm.bitcast %[[X]] : bf16 to i16
+// CHECK: llvm.bitcast %[[X]] : vector<4xbf16> to vector<4xi16>
 // CHECK-NOT: llvm.fp{{(ext|trunc)}}
-// CHECK: llvm.fmul %{{.*}}, %{{.*}} : f32
+// CHECK: llvm.fmul %{{.*}}, %{{.*}} : vector<4xf32>
 // CHECK-NOT: llvm.fp{{(ext|trunc)}}
 // CHECK: llvm.intr.fma
 // CHECK-NOT: llvm.fp{{(ext|trunc)}}
-// CHECK: llvm.bitcast %{{.*}} : i16 to bf16
+// CHECK: llvm.bitcast %{{.*}} : vector<4xi16> to vector<4xbf16>
 // CHECK-NOT: llvm.fp{{(ext|trunc)}}
-// CHECK: llvm.store %{{.*}}, %{{.*}} : bf16, !llvm.ptr
+// CHECK: llvm.store %{{.*}}, %{{.*}} : vector<4xbf16>, !llvm.ptr
 // CHECK-NOT: llvm.{{(fpext|fptrunc|call)}}
 // CHECK: llvm.return{{$}}
 func.func @bf16(%a: tensor<4xbf16>, %b: tensor<4xbf16>) -> tensor<4xbf16> {

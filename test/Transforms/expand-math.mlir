@@ -115,3 +115,19 @@ func.func @sqrt_untouched(%x: f32) -> f32 {
   %0 = math.sqrt %x : f32
   return %0 : f32
 }
+
+// -----
+
+// Vectors (rows from ember-vectorize-row-copies) are expanded alike, except
+// rsqrt: its 8-lane approximation is an x86vector AVX intrinsic, which the
+// JIT does not translate, so it stays math.rsqrt (LLVM's sqrt and divide).
+// CHECK-LABEL: func.func @vector_rows(
+// CHECK-NOT: math.exp
+// CHECK-NOT: x86vector
+// CHECK: math.rsqrt %{{.*}} : vector<8xf32>
+// CHECK-NOT: x86vector
+func.func @vector_rows(%x: vector<8xf32>) -> (vector<8xf32>, vector<8xf32>) {
+  %0 = math.exp %x : vector<8xf32>
+  %1 = math.rsqrt %x : vector<8xf32>
+  return %0, %1 : vector<8xf32>, vector<8xf32>
+}

@@ -102,6 +102,31 @@ def EmberStridedCopiesToLinalg : Pass<"ember-strided-copies-to-linalg",
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def EmberVectorizeRowCopies : Pass<"ember-vectorize-row-copies",
+                                   "::mlir::func::FuncOp"> {
+  let summary = "Turn short innermost loops that compute one row into vector "
+                "ops";
+  let description = [{
+    Runs on loops over memrefs (after `ember-parallel-loops`, before affine
+    and scf are lowered). An innermost `scf.for` from 0 to a constant count
+    `n` (2 to 256) with step 1 whose body loads rows (unit inner stride, the
+    last index the induction variable plus a loop-invariant offset through
+    `affine.apply` or `arith.addi`, the other indices loop-invariant),
+    applies elementwise `arith` / `math` ops to them and to loop-invariant
+    scalars, and stores one row at the induction variable, becomes the same
+    computation on `vector<n x T>`: one `vector.transfer_read` per loaded
+    row, `vector.broadcast` of the scalars, the ops on vectors and one
+    `vector.transfer_write`. A load of the buffer the loop writes must read
+    the very element the same iteration writes.
+
+    Why: LLVM fully unrolls such short loops before its loop vectorizer runs
+    and then vectorizes the enclosing loop instead, across rows, with
+    gathers and scatters (an im2col gather of 16-element rows ran at a
+    fraction of the memory bandwidth).
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect"];
+}
+
 def EmberPromoteAccumulators : Pass<"ember-promote-accumulators",
                                     "::mlir::func::FuncOp"> {
   let summary = "Carry reduction accumulators in registers across scf.for";

@@ -62,17 +62,6 @@ Value contract(PatternRewriter &rewriter, Location loc,
                             });
 }
 
-/// `v` with its dims permuted (`result[i] = v[perm[i]]`), by linalg.transpose.
-Value transposeTensor(OpBuilder &b, Location loc, Value v,
-                      ArrayRef<int64_t> perm) {
-  auto t = cast<RankedTensorType>(v.getType());
-  SmallVector<int64_t> shape;
-  for (int64_t p : perm)
-    shape.push_back(t.getDimSize(p));
-  Value init = emptyTensor(b, loc, t.clone(shape));
-  return linalg::TransposeOp::create(b, loc, v, init, perm).getResult()[0];
-}
-
 /// Below this many channels in the innermost loop, the channels-last form
 /// (innermost loop over channels, like a matmul's n) has too little to
 /// vectorize and the spatial-innermost form is used.
@@ -189,13 +178,43 @@ Value patchMatrix(OpBuilder &b, Location loc, Value source,
       RankedTensorType::get({c * product(kernel), n * product(positions)}, et));
 }
 
+/// The per-image im2col tensor of `source` (N, C, ...): (N, (C, K...), P...)
+/// with the entries of patchMatrix; the loops run (n, c, k..., p...),
+/// positions innermost, so the gather copies rows.
+Value imagePatches(OpBuilder &b, Location loc, Value source,
+                   ArrayRef<int64_t> kernel, ArrayRef<int64_t> positions,
+                   ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
+                   bool reversed) {
+  auto type = cast<RankedTensorType>(source.getType());
+  Type et = type.getElementType();
+  int64_t sp = kernel.size(), n = type.getDimSize(0), c = type.getDimSize(1);
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  int64_t p0 = 2 + sp;
+  SmallVector<AffineExpr> src = {d(0), d(1)};
+  for (int64_t i = 0; i < sp; ++i)
+    src.push_back(reversed ? d(p0 + i) + (kernel[i] - 1) * dilation[i] -
+                                 d(2 + i) * dilation[i]
+                           : d(p0 + i) * stride[i] + d(2 + i) * dilation[i]);
+  auto patchType =
+      RankedTensorType::get(concat(concat({n, c}, kernel), positions), et);
+  Value patches = gatherGeneric(b, loc, source, patchType, src);
+  return reshapeTensor(
+      b, loc, patches,
+      RankedTensorType::get({n, c * product(kernel), product(positions)}, et));
+}
+
 /// Ungrouped f32 / f64 convolutions whose matmul form a register tile fits
 /// go through the tiled matmul (ember-tile-matmul): an im2col gather of the
 /// input patches into a 2-D matrix (positions innermost, so it copies rows),
-/// one matmul, and a transpose back. The gather costs one pass over a matrix
-/// `prod(K)` times the input; the matmul runs at the tiled kernel's speed
-/// instead of the scalar loops of the direct forms below. Returns null when
-/// no tile fits.
+/// one matmul, and a transpose back. `conv` and `conv_transpose` take one
+/// (C*K, P) patch matrix per image instead, and one batched matmul of the
+/// filter by each, whose result is already (N, O, P...), when the register
+/// tile fits a single image's positions: a row of one image's patch matrix
+/// is P elements, not N * P, so the matmul's k steps stay within a few
+/// pages instead of striding across the whole batch. The gather costs one pass
+/// over a matrix `prod(K)` times the input; the matmul runs at the tiled
+/// kernel's speed instead of the scalar loops of the direct forms below.
+/// Returns null when no tile fits.
 ///
 ///   conv:             w[O, (C, K...)]  x  patches[(C, K...), (N, P...)]
 ///   conv_weight_grad: patches[(C, K...), (N, P...)]  x  dy^T[(N, P...), O]
@@ -216,13 +235,21 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     ArrayRef<int64_t> p = out.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
     int64_t depth = c * product(k);
+    Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
+                             RankedTensorType::get({o, depth}, et));
+    if (auto tile = matmulTile(et, o, product(p), depth)) {
+      // Per image: the result is already (N, O, P...).
+      Value patches = imagePatches(rewriter, loc, op.getLhs(), k, p, stride,
+                                   dilation, /*reversed=*/false);
+      return reshapeTensor(rewriter, loc,
+                           tiledBatchMatmul(rewriter, loc, wm, patches, *tile),
+                           out);
+    }
     auto tile = matmulTile(et, o, n * product(p), depth);
     if (!tile)
       return nullptr;
     Value patches = patchMatrix(rewriter, loc, op.getLhs(), k, p, stride,
                                 dilation, /*reversed=*/false);
-    Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
-                             RankedTensorType::get({o, depth}, et));
     Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);
     r = reshapeTensor(rewriter, loc, r,
                       RankedTensorType::get(concat({o, n}, p), et));
@@ -255,17 +282,26 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     ArrayRef<int64_t> s = dx.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
     int64_t depth = o * product(k);
+    auto imageTile = matmulTile(et, c, product(s), depth);
     auto tile = matmulTile(et, c, n * product(s), depth);
-    if (!tile)
+    if (!imageTile && !tile)
       return nullptr;
     Value z = zeroBordered(rewriter, loc, op.getLhs(), s, k, stride, dilation);
-    Value patches = patchMatrix(rewriter, loc, z, k, s, stride, dilation,
-                                /*reversed=*/true);
     // The filter as (C, O*K).
     Value wm = transposeTensor(rewriter, loc, op.getRhs(),
                                concat({1, 0}, iota(2, sp)));
     wm =
         reshapeTensor(rewriter, loc, wm, RankedTensorType::get({c, depth}, et));
+    if (imageTile) {
+      // Per image: the result is already (N, C, S...).
+      Value patches = imagePatches(rewriter, loc, z, k, s, stride, dilation,
+                                   /*reversed=*/true);
+      return reshapeTensor(
+          rewriter, loc,
+          tiledBatchMatmul(rewriter, loc, wm, patches, *imageTile), dx);
+    }
+    Value patches = patchMatrix(rewriter, loc, z, k, s, stride, dilation,
+                                /*reversed=*/true);
     Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);
     r = reshapeTensor(rewriter, loc, r,
                       RankedTensorType::get(concat({c, n}, s), et));

@@ -242,6 +242,53 @@ Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
       b, loc, RankedTensorType::get({m, n}, et), r, offsets, sizes, strides);
 }
 
+Value mlir::ember::tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs,
+                                    Value rhs, ArrayRef<int64_t> tile) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  Type et = lhsType.getElementType();
+  int64_t batch = rhsType.getDimSize(0), m = lhsType.getDimSize(0),
+          k = lhsType.getDimSize(1), n = rhsType.getDimSize(2);
+  int64_t pm = roundUp(m, tile[0]), pn = roundUp(n, tile[1]),
+          pk = roundUp(k, tile[2]);
+  Value zero = scalarConstant(b, loc, et, 0);
+  auto pad = [&](Value v, ArrayRef<int64_t> shape) -> Value {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getShape() == shape)
+      return v;
+    SmallVector<OpFoldResult> low(shape.size(), b.getIndexAttr(0)), high;
+    for (auto [have, want] : llvm::zip(t.getShape(), shape))
+      high.push_back(b.getIndexAttr(want - have));
+    return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, et), v,
+                                 low, high, zero)
+        .getResult();
+  };
+  auto out = RankedTensorType::get({batch, pm, pn}, et);
+  Value init = filledTensor(b, loc, out, zero);
+  auto mm = linalg::BatchMatmulOp::create(
+      b, loc, TypeRange{out},
+      ValueRange{pad(lhs, {pm, pk}), pad(rhs, {batch, pk, pn})},
+      ValueRange{init});
+  // Loops (batch, m, n, k); the lhs is the same matrix for every batch.
+  MLIRContext *ctx = b.getContext();
+  AffineExpr bd = b.getAffineDimExpr(0), md = b.getAffineDimExpr(1),
+             nd = b.getAffineDimExpr(2), kd = b.getAffineDimExpr(3);
+  mm.setIndexingMapsAttr(
+      b.getAffineMapArrayAttr({AffineMap::get(4, 0, {md, kd}, ctx),
+                               AffineMap::get(4, 0, {bd, kd, nd}, ctx),
+                               AffineMap::get(4, 0, {bd, md, nd}, ctx)}));
+  mm->setAttr("ember.tile", b.getDenseI64ArrayAttr(tile));
+  Value r = mm.getResult(0);
+  if (pm == m && pn == n)
+    return r;
+  SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)),
+      sizes = {b.getIndexAttr(batch), b.getIndexAttr(m), b.getIndexAttr(n)},
+      strides(3, b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({batch, m, n}, et), r, offsets, sizes,
+      strides);
+}
+
 void mlir::ember::populateEmberMatmulToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<MatmulToLinalg>(patterns.getContext());

@@ -21,20 +21,16 @@ struct ReshapeToTensor : public OpRewritePattern<ReshapeOp> {
   }
 };
 
-// transpose -> linalg.transpose, marked for ember-tile-matmul's transpose
-// schedule where it applies.
+// transpose -> linalg.transpose over collapsed dim groups, marked for
+// ember-tile-matmul's transpose schedule where it applies.
 struct TransposeToLinalg : public OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op,
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
-    Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
-    auto transpose = linalg::TransposeOp::create(
-        rewriter, op.getLoc(), op.getInput(), init, op.getPermutation());
-    if (auto tile = transposeTile(op.getType(), op.getPermutation()))
-      transpose->setAttr("ember.tile", rewriter.getDenseI64ArrayAttr(*tile));
-    rewriter.replaceOp(op, transpose.getResult());
+    rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(), op.getInput(),
+                                           op.getPermutation()));
     return success();
   }
 };
@@ -176,4 +172,74 @@ void mlir::ember::populateEmberShapeToLinalgPatterns(
       .add<ReshapeToTensor, TransposeToLinalg, SliceToTensor,
            InsertSliceToTensor, ConcatToTensor, PadToTensor, GatherToLinalg>(
           patterns.getContext());
+}
+
+Value mlir::ember::transposeTensor(OpBuilder &b, Location loc, Value v,
+                                   ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(v.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  auto resultType = type.clone(shape);
+  auto transpose = [&](Value input, RankedTensorType result,
+                       ArrayRef<int64_t> permutation) -> Value {
+    Value init = emptyTensor(b, loc, result);
+    auto op = linalg::TransposeOp::create(b, loc, input, init, permutation);
+    if (auto tile = transposeTile(result, permutation))
+      op->setAttr("ember.tile", b.getDenseI64ArrayAttr(*tile));
+    return op.getResult()[0];
+  };
+  if (!type.hasStaticShape() || type.getNumElements() == 0)
+    return transpose(v, resultType, perm);
+  // Runs of result dims whose input dims are consecutive: [start, end) of
+  // result dims, each one dim of the collapsed transpose.
+  SmallVector<std::pair<int64_t, int64_t>> runs;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i > 0 && perm[i] == perm[i - 1] + 1)
+      runs.back().second = i + 1;
+    else
+      runs.push_back({i, i + 1});
+  }
+  if (runs.size() == 1) // the identity
+    return v;
+  if (static_cast<int64_t>(runs.size()) == rank)
+    return transpose(v, resultType, perm);
+  // The runs in input order give the collapsed input; the collapsed
+  // permutation maps each run (result order) to its input position.
+  SmallVector<int64_t> order(runs.size());
+  for (int64_t j = 0, e = runs.size(); j < e; ++j)
+    order[j] = j;
+  llvm::sort(order, [&](int64_t x, int64_t y) {
+    return perm[runs[x].first] < perm[runs[y].first];
+  });
+  SmallVector<int64_t> collapsedPerm(runs.size());
+  SmallVector<ReassociationIndices> inGroups, outGroups;
+  SmallVector<int64_t> inShape, outShape;
+  for (int64_t pos = 0, e = runs.size(); pos < e; ++pos) {
+    auto [start, end] = runs[order[pos]];
+    collapsedPerm[order[pos]] = pos;
+    ReassociationIndices group;
+    int64_t size = 1;
+    for (int64_t i = start; i < end; ++i) {
+      group.push_back(perm[i]);
+      size *= type.getDimSize(perm[i]);
+    }
+    inGroups.push_back(group);
+    inShape.push_back(size);
+  }
+  for (auto [start, end] : runs) {
+    ReassociationIndices group;
+    int64_t size = 1;
+    for (int64_t i = start; i < end; ++i) {
+      group.push_back(i);
+      size *= shape[i];
+    }
+    outGroups.push_back(group);
+    outShape.push_back(size);
+  }
+  Value collapsed =
+      tensor::CollapseShapeOp::create(b, loc, type.clone(inShape), v, inGroups);
+  Value moved = transpose(collapsed, type.clone(outShape), collapsedPerm);
+  return tensor::ExpandShapeOp::create(b, loc, resultType, moved, outGroups);
 }

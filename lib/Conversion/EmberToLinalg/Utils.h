@@ -59,6 +59,24 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input,
 std::optional<std::array<int64_t, 3>> matmulTile(Type elementType, int64_t m,
                                                  int64_t n, int64_t k);
 
+/// `v` (statically shaped) with its dims permuted (`result[i] = v[perm[i]]`):
+/// dims that stay adjacent and in order are collapsed into one first, so the
+/// linalg.transpose moves the fewest, largest blocks (NCHW -> NHWC is a
+/// transpose of the last two dims of (N, C, H*W), and (C, N, H, W) -> (N, C,
+/// H, W) one of contiguous H*W rows), then expanded back. The transpose is
+/// marked for ember-tile-matmul where transposeTile gives it a tile.
+Value transposeTensor(OpBuilder &b, Location loc, Value v,
+                      ArrayRef<int64_t> perm);
+
+/// `lhs` (m, k) times each `rhs[b]` (k, n) of a (batch, k, n) tensor: a
+/// zero-initialized linalg.batch_matmul (the lhs map broadcasts over the
+/// batch) marked `ember.tile = array<i64: m, n, k>` for ember-tile-matmul,
+/// which runs the batch as an scf.forall and tiles each product like a
+/// matmul; operands zero-padded to multiples of the tile, the result
+/// (batch, m, n) sliced back.
+Value tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                       ArrayRef<int64_t> tile);
+
 /// The schedule ember-tile-matmul gives a transpose of f32 to `result` by
 /// `permutation`, as (rows, t): blocks of `rows` result rows, transposed in
 /// t x t register tiles. Only for permutations that swap the last two dims

@@ -53,9 +53,12 @@ func.func @conv_transpose1d(%g: tensor<1x3x4xf32>, %w: tensor<3x2x3xf32>) -> ten
 // CHECK-DAG: #[[$CW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d4, d5, d6, d7)>
 // CHECK-DAG: #[[$COUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>
 // CHECK-LABEL: func.func @conv_channels_last(
-// CHECK: %[[WT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x8x3x3x3xf32>) outs(%{{.*}} : tensor<1x3x3x3x8xf32>) permutation = [0, 2, 3, 4, 1]
+// CHECK: %[[WC:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3, 4]] : tensor<1x8x3x3x3xf32> into tensor<1x8x27xf32>
+// CHECK: %[[WTC:.*]] = linalg.transpose ins(%[[WC]] : tensor<1x8x27xf32>) outs(%{{.*}} : tensor<1x27x8xf32>) permutation = [0, 2, 1]
+// CHECK: %[[WT:.*]] = tensor.expand_shape %[[WTC]] {{\[}}[0], [1, 2, 3], [4]] output_shape [1, 3, 3, 3, 8]
 // CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$CIN]], #[[$CW]], #[[$COUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[WT]] : tensor<1x1x3x5x5xf32>, tensor<1x3x3x3x8xf32>) outs(%{{.*}} : tensor<1x1x3x3x8xf32>)
-// CHECK: linalg.transpose ins(%[[R]] : tensor<1x1x3x3x8xf32>) outs(%{{.*}} : tensor<1x1x8x3x3xf32>) permutation = [0, 1, 4, 2, 3]
+// CHECK: %[[RC:.*]] = tensor.collapse_shape %[[R]] {{\[}}[0, 1], [2, 3], [4]] : tensor<1x1x3x3x8xf32> into tensor<1x9x8xf32>
+// CHECK: linalg.transpose ins(%[[RC]] : tensor<1x9x8xf32>) outs(%{{.*}} : tensor<1x8x9xf32>) permutation = [0, 2, 1]
 func.func @conv_channels_last(%x: tensor<1x3x5x5xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x3x3xf32> {
   %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
       : tensor<1x3x5x5xf32>, tensor<8x3x3x3xf32> -> tensor<1x8x3x3xf32>
@@ -68,11 +71,13 @@ func.func @conv_channels_last(%x: tensor<1x3x5x5xf32>, %w: tensor<8x3x3x3xf32>) 
 // output gradient transposed channels-last; f16 accumulates in f32.
 
 // CHECK-LABEL: func.func @weight_grad_f16(
-// CHECK: %[[GT:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x1x4x3xf16>) outs(%{{.*}} : tensor<2x1x3x4xf16>) permutation = [0, 1, 3, 2]
+// CHECK: %[[GC:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x4x3xf16>) outs(%{{.*}} : tensor<2x3x4xf16>) permutation = [0, 2, 1]
+// CHECK: %[[GT:.*]] = tensor.expand_shape %[[GC]] {{\[}}[0, 1], [2], [3]] output_shape [2, 1, 3, 4]
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%{{.*}}, %[[GT]] : tensor<2x1x1x5xf16>, tensor<2x1x3x4xf16>) outs(%{{.*}} : tensor<1x1x3x4xf32>)
 // CHECK: arith.extf
 // CHECK: arith.truncf {{.*}} : f32 to f16
-// CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+// CHECK: linalg.transpose {{.*}} : tensor<1x3x4xf16>) outs({{.*}} : tensor<1x4x3xf16>) permutation = [0, 2, 1]
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x4x1x3xf16>
 // CHECK: tensor.collapse_shape {{.*}} into tensor<4x1x3xf16>
 func.func @weight_grad_f16(%x: tensor<2x1x5xf16>, %g: tensor<2x4x3xf16>) -> tensor<4x1x3xf16> {
   %w = ember.conv_weight_grad %x, %g stride [1] dilation [1] groups 1
@@ -89,9 +94,11 @@ func.func @weight_grad_f16(%x: tensor<2x1x5xf16>, %g: tensor<2x4x3xf16>) -> tens
 // CHECK-DAG: #[[$TZ:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d3, d2 - d4 + 2)>
 // CHECK-LABEL: func.func @conv_transpose_channels_last(
 // CHECK: %[[Z:.*]] = tensor.insert_slice
-// CHECK: %[[WT:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x3x4x3xf32>) outs(%{{.*}} : tensor<1x3x3x4xf32>) permutation = [0, 1, 3, 2]
+// CHECK: %[[WTC:.*]] = linalg.transpose ins(%{{.*}} : tensor<3x4x3xf32>) outs(%{{.*}} : tensor<3x3x4xf32>) permutation = [0, 2, 1]
+// CHECK: %[[WT:.*]] = tensor.expand_shape %[[WTC]] {{\[}}[0, 1], [2], [3]] output_shape [1, 3, 3, 4]
 // CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$TZ]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%[[Z]], %[[WT]] : tensor<1x1x3x11xf32>, tensor<1x3x3x4xf32>) outs(%{{.*}} : tensor<1x1x9x4xf32>)
-// CHECK: linalg.transpose ins(%[[R]] : tensor<1x1x9x4xf32>) outs(%{{.*}} : tensor<1x1x4x9xf32>) permutation = [0, 1, 3, 2]
+// CHECK: %[[RC:.*]] = tensor.collapse_shape %[[R]] {{\[}}[0, 1], [2], [3]] : tensor<1x1x9x4xf32> into tensor<1x9x4xf32>
+// CHECK: linalg.transpose ins(%[[RC]] : tensor<1x9x4xf32>) outs(%{{.*}} : tensor<1x4x9xf32>) permutation = [0, 2, 1]
 func.func @conv_transpose_channels_last(%g: tensor<1x3x4xf32>, %w: tensor<3x4x3xf32>) -> tensor<1x4x9xf32> {
   %x = ember.conv_transpose %g, %w stride [2] dilation [1] groups 1
       : tensor<1x3x4xf32>, tensor<3x4x3xf32> -> tensor<1x4x9xf32>
@@ -101,22 +108,45 @@ func.func @conv_transpose_channels_last(%g: tensor<1x3x4xf32>, %w: tensor<3x4x3x
 // -----
 
 // An ungrouped f32 convolution whose matmul form a register tile fits goes
-// through the tiled matmul: an im2col gather of the patches with the
-// positions innermost, (C, K..., N, P...) -> (C*K, N*P), the filter as
-// (O, C*K) on the left, one linalg.matmul for ember-tile-matmul (in column
-// blocks: the filter has few rows), the result transposed back to
-// (N, O, P...).
-// CHECK-DAG: #[[$PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d1 + d4, d2 + d5)>
+// through the tiled matmul, one image at a time: an im2col gather of each
+// image's patches with the positions innermost, (N, C, K..., P...) -> (N,
+// C*K, P), the filter as (O, C*K) on the left of one linalg.batch_matmul (the
+// filter's map broadcasts it over the batch) for ember-tile-matmul, whose
+// result (N, O, P) is already the output's layout.
+// CHECK-DAG: #[[$PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
+// CHECK-DAG: #[[$W:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG: #[[$P:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG: #[[$O:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @conv_im2col(
-// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<8x16x10x10xf32>) outs(%{{.*}} : tensor<16x3x3x8x8x8xf32>)
-// CHECK: %[[B:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<16x3x3x8x8x8xf32> into tensor<144x512xf32>
 // CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<32x16x3x3xf32> into tensor<32x144xf32>
-// CHECK: linalg.matmul {ember.tile = array<i64: 0, 128, 8, 32, 16>} ins(%[[W]], %[[B]] : tensor<32x144xf32>, tensor<144x512xf32>)
-// CHECK: linalg.transpose {{.*}} permutation = [1, 0, 2, 3]
+// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<8x16x10x10xf32>) outs(%{{.*}} : tensor<8x16x3x3x8x8xf32>)
+// CHECK: %[[B:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<8x16x3x3x8x8xf32> into tensor<8x144x64xf32>
+// CHECK: %[[R:.*]] = linalg.batch_matmul indexing_maps = [#[[$W]], #[[$P]], #[[$O]]] {ember.tile = array<i64: 8, 32, 16>} ins(%[[W]], %[[B]] : tensor<32x144xf32>, tensor<8x144x64xf32>)
+// CHECK: tensor.expand_shape %[[R]] {{\[\[}}0], [1], [2, 3]] output_shape [8, 32, 8, 8]
+// CHECK-NOT: linalg.transpose
 func.func @conv_im2col(%x: tensor<8x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<8x32x8x8xf32> {
   %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
       : tensor<8x16x10x10xf32>, tensor<32x16x3x3xf32> -> tensor<8x32x8x8xf32>
   return %y : tensor<8x32x8x8xf32>
+}
+
+// -----
+
+// When the tile does not fit one image's positions (here 2 x 2, padding them
+// to 16 columns would be 4 times the work) but fits the whole batch's, one
+// 2-D matmul over all of them: (C, K..., N, P...) -> (C*K, N*P), the filter
+// on the left (in column blocks: it has few rows), the result transposed back
+// to (N, O, P...).
+// CHECK-DAG: #[[$PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d1 + d4, d2 + d5)>
+// CHECK-LABEL: func.func @conv_im2col_batch(
+// CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<16x16x4x4xf32>) outs(%{{.*}} : tensor<16x3x3x16x2x2xf32>)
+// CHECK: %[[B:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<16x3x3x16x2x2xf32> into tensor<144x64xf32>
+// CHECK: linalg.matmul {ember.tile = array<i64: 8, 0, 8, 32, 16>} ins(%{{.*}}, %[[B]] : tensor<32x144xf32>, tensor<144x64xf32>)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<32x16x4xf32>) outs(%{{.*}} : tensor<16x32x4xf32>) permutation = [1, 0, 2]
+func.func @conv_im2col_batch(%x: tensor<16x16x4x4xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<16x32x2x2xf32> {
+  %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
+      : tensor<16x16x4x4xf32>, tensor<32x16x3x3xf32> -> tensor<16x32x2x2xf32>
+  return %y : tensor<16x32x2x2xf32>
 }
 
 // -----

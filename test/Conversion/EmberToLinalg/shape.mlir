@@ -110,14 +110,44 @@ func.func @reshape_from_rank0(%x: tensor<i64>) -> tensor<1x1x1xi64> {
 
 // -----
 
+// Dims that stay adjacent and in order move as one: [2, 0, 1] on (2, 3, 4)
+// is a 2-D transpose of (6, 4).
 // CHECK-LABEL: func.func @transpose(
 // CHECK-SAME: %[[X:.*]]: tensor<2x3x4xf32>
-// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<4x2x3xf32>
-// CHECK-NEXT: %[[T:.*]] = linalg.transpose ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[EMPTY]] : tensor<4x2x3xf32>) permutation = [2, 0, 1]
-// CHECK-NEXT: return %[[T]] : tensor<4x2x3xf32>
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<2x3x4xf32> into tensor<6x4xf32>
+// CHECK-NEXT: %[[EMPTY:.*]] = tensor.empty() : tensor<4x6xf32>
+// CHECK-NEXT: %[[T:.*]] = linalg.transpose ins(%[[C]] : tensor<6x4xf32>) outs(%[[EMPTY]] : tensor<4x6xf32>) permutation = [1, 0]
+// CHECK-NEXT: %[[R:.*]] = tensor.expand_shape %[[T]] {{\[}}[0], [1, 2]] output_shape [4, 2, 3] : tensor<4x6xf32> into tensor<4x2x3xf32>
+// CHECK-NEXT: return %[[R]] : tensor<4x2x3xf32>
 func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
   %0 = ember.transpose %x [2, 0, 1] : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
   return %0 : tensor<4x2x3xf32>
+}
+
+// -----
+
+// Nothing to collapse: the transpose as it is.
+// CHECK-LABEL: func.func @transpose_uncollapsed(
+// CHECK-SAME: %[[X:.*]]: tensor<2x3x4xf32>
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<4x3x2xf32>
+// CHECK-NEXT: %[[T:.*]] = linalg.transpose ins(%[[X]] : tensor<2x3x4xf32>) outs(%[[EMPTY]] : tensor<4x3x2xf32>) permutation = [2, 1, 0]
+// CHECK-NEXT: return %[[T]] : tensor<4x3x2xf32>
+func.func @transpose_uncollapsed(%x: tensor<2x3x4xf32>) -> tensor<4x3x2xf32> {
+  %0 = ember.transpose %x [2, 1, 0] : tensor<2x3x4xf32> -> tensor<4x3x2xf32>
+  return %0 : tensor<4x3x2xf32>
+}
+
+// -----
+
+// NCHW -> NHWC is a transpose of the last two dims of (N, C, H*W), which the
+// tiled schedule takes (f32, both multiples of 16).
+// CHECK-LABEL: func.func @transpose_nchw_nhwc(
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<2x16x8x4xf32> into tensor<2x16x32xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<2x16x32xf32>) outs(%{{.*}} : tensor<2x32x16xf32>) permutation = [0, 2, 1] {ember.tile = array<i64: 32, 16>}
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3]] output_shape [2, 8, 4, 16] : tensor<2x32x16xf32> into tensor<2x8x4x16xf32>
+func.func @transpose_nchw_nhwc(%x: tensor<2x16x8x4xf32>) -> tensor<2x8x4x16xf32> {
+  %0 = ember.transpose %x [0, 2, 3, 1] : tensor<2x16x8x4xf32> -> tensor<2x8x4x16xf32>
+  return %0 : tensor<2x8x4x16xf32>
 }
 
 // -----

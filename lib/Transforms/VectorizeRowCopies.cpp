@@ -1,0 +1,307 @@
+//===- VectorizeRowCopies.cpp - the ember-vectorize-row-copies pass -------===//
+//
+// Short innermost copy loops (an im2col gather's rows, a padded buffer's
+// interior, a fill) become one vector transfer per row. LLVM would fully
+// unroll them first and then vectorize the loop around them, across rows,
+// with gathers and scatters.
+//
+//===----------------------------------------------------------------------===//
+#include "ember/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace mlir {
+namespace ember {
+#define GEN_PASS_DEF_EMBERVECTORIZEROWCOPIES
+#include "ember/Transforms/Passes.h.inc"
+} // namespace ember
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kMaxRow = 256;
+
+/// True if `type`'s last dim has unit stride.
+bool unitInnerStride(MemRefType type) {
+  if (type.getRank() == 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// True if `v` is defined outside `loop` (or is not `loop`'s to change).
+bool invariant(Value v, scf::ForOp loop) {
+  return !loop.getBodyRegion().isAncestor(v.getParentRegion());
+}
+
+/// The first element's value of an index that advances by one per iteration
+/// of `loop`: the induction variable itself (0), or an `affine.apply` /
+/// `arith.addi` of it and loop-invariant values, rebuilt at `b` (before the
+/// loop) with the induction variable at 0. Null if `index` is not of that
+/// form.
+Value rowStart(OpBuilder &b, Value index, scf::ForOp loop) {
+  Value iv = loop.getInductionVar();
+  Location loc = loop.getLoc();
+  if (index == iv)
+    return arith::ConstantIndexOp::create(b, loc, 0);
+  if (auto add = index.getDefiningOp<arith::AddIOp>()) {
+    Value other = add.getLhs() == iv   ? add.getRhs()
+                  : add.getRhs() == iv ? add.getLhs()
+                                       : Value();
+    if (other && invariant(other, loop))
+      return other;
+    return nullptr;
+  }
+  auto apply = index.getDefiningOp<affine::AffineApplyOp>();
+  if (!apply || apply.getAffineMap().getNumResults() != 1)
+    return nullptr;
+  AffineMap map = apply.getAffineMap();
+  SmallVector<Value> operands;
+  int64_t ivPosition = -1;
+  for (auto [i, operand] : llvm::enumerate(apply.getMapOperands())) {
+    if (operand == iv) {
+      if (ivPosition >= 0)
+        return nullptr;
+      ivPosition = i;
+    } else if (!invariant(operand, loop)) {
+      return nullptr;
+    }
+    operands.push_back(operand);
+  }
+  if (ivPosition < 0 || static_cast<unsigned>(ivPosition) >= map.getNumDims())
+    return nullptr;
+  // The result must be iv + f(others): its derivative in iv is exactly 1.
+  AffineExpr expr = map.getResult(0);
+  AffineExpr ivExpr = getAffineDimExpr(ivPosition, b.getContext());
+  AffineExpr zero = getAffineConstantExpr(0, b.getContext());
+  AffineExpr one = getAffineConstantExpr(1, b.getContext());
+  AffineExpr atZero = expr.replace(ivExpr, zero);
+  AffineExpr atOne = expr.replace(ivExpr, one);
+  AffineExpr step =
+      simplifyAffineExpr(atOne - atZero, map.getNumDims(), map.getNumSymbols());
+  if (step != one || !atZero.isPureAffine())
+    return nullptr;
+  // f(others) must not depend on iv in another way (e.g. a floordiv).
+  if (atZero.isFunctionOfDim(ivPosition))
+    return nullptr;
+  operands[ivPosition] = arith::ConstantIndexOp::create(b, loc, 0);
+  return affine::AffineApplyOp::create(
+      b, loc, AffineMap::get(map.getNumDims(), map.getNumSymbols(), atZero),
+      operands);
+}
+
+/// The buffer `v` is a view of (through subviews, reshapes, casts).
+Value baseBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// True if every index of an access but the last one is loop-invariant.
+bool rowAccess(ValueRange indices, scf::ForOp loop) {
+  if (indices.empty())
+    return false;
+  for (Value v : indices.drop_back())
+    if (!invariant(v, loop))
+      return false;
+  return true;
+}
+
+/// True if `index` advances by one per iteration of `loop` (rowStart can
+/// rebuild its first value), without building anything.
+bool isRowIndex(Value index, scf::ForOp loop) {
+  Value iv = loop.getInductionVar();
+  if (index == iv)
+    return true;
+  if (auto add = index.getDefiningOp<arith::AddIOp>())
+    return (add.getLhs() == iv && invariant(add.getRhs(), loop)) ||
+           (add.getRhs() == iv && invariant(add.getLhs(), loop));
+  auto apply = index.getDefiningOp<affine::AffineApplyOp>();
+  if (!apply || apply.getAffineMap().getNumResults() != 1)
+    return false;
+  AffineMap map = apply.getAffineMap();
+  int64_t ivPosition = -1;
+  for (auto [i, operand] : llvm::enumerate(apply.getMapOperands())) {
+    if (operand == iv) {
+      if (ivPosition >= 0)
+        return false;
+      ivPosition = i;
+    } else if (!invariant(operand, loop)) {
+      return false;
+    }
+  }
+  if (ivPosition < 0 || static_cast<unsigned>(ivPosition) >= map.getNumDims())
+    return false;
+  MLIRContext *ctx = loop.getContext();
+  AffineExpr expr = map.getResult(0);
+  AffineExpr ivExpr = getAffineDimExpr(ivPosition, ctx);
+  AffineExpr atZero = expr.replace(ivExpr, getAffineConstantExpr(0, ctx));
+  AffineExpr atOne = expr.replace(ivExpr, getAffineConstantExpr(1, ctx));
+  AffineExpr step =
+      simplifyAffineExpr(atOne - atZero, map.getNumDims(), map.getNumSymbols());
+  return step == getAffineConstantExpr(1, ctx) && atZero.isPureAffine() &&
+         !atZero.isFunctionOfDim(ivPosition);
+}
+
+/// A scalar of a type the vector dialect takes (not index).
+bool vectorizableScalar(Type t) {
+  return (isa<FloatType>(t) || isa<IntegerType>(t)) &&
+         VectorType::isValidElementType(t);
+}
+
+/// Rewrites `loop` if it computes one row: its body loads rows (unit inner
+/// stride, the last index advancing with the induction variable, the others
+/// loop-invariant), applies elementwise arith / math ops to them and to
+/// loop-invariant scalars, and stores one row at the induction variable.
+/// Returns true if it did.
+bool vectorizeRow(scf::ForOp loop) {
+  auto lb = getConstantIntValue(loop.getLowerBound());
+  auto ub = getConstantIntValue(loop.getUpperBound());
+  auto step = getConstantIntValue(loop.getStep());
+  if (!lb || !ub || !step || *lb != 0 || *step != 1 || *ub < 2 ||
+      *ub > kMaxRow || loop.getNumResults() != 0)
+    return false;
+  int64_t n = *ub;
+  Value iv = loop.getInductionVar();
+  memref::StoreOp store;
+  SmallVector<memref::LoadOp> loads;
+  SmallVector<Operation *> compute;
+  DenseSet<Value> rowValues; // values with one element per iteration
+  auto isIndexOp = [](Operation &op) {
+    return isa<affine::AffineApplyOp>(op) ||
+           (isa<arith::AddIOp, arith::ConstantOp>(op) &&
+            llvm::all_of(op.getResultTypes(), llvm::IsaPred<IndexType>));
+  };
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (auto s = dyn_cast<memref::StoreOp>(op)) {
+      if (store)
+        return false;
+      store = s;
+    } else if (auto l = dyn_cast<memref::LoadOp>(op)) {
+      if (!vectorizableScalar(l.getType()) ||
+          !rowAccess(l.getIndices(), loop) ||
+          !unitInnerStride(l.getMemRefType()) ||
+          !isRowIndex(l.getIndices().back(), loop))
+        return false;
+      loads.push_back(l);
+      rowValues.insert(l.getResult());
+    } else if (isIndexOp(op)) {
+      continue;
+    } else if (OpTrait::hasElementwiseMappableTraits(&op) &&
+               isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
+               isa<arith::ArithDialect, math::MathDialect>(op.getDialect()) &&
+               llvm::all_of(op.getResultTypes(), vectorizableScalar)) {
+      for (Value operand : op.getOperands())
+        if (!rowValues.contains(operand) &&
+            !(invariant(operand, loop) &&
+              vectorizableScalar(operand.getType())))
+          return false;
+      compute.push_back(&op);
+      for (Value r : op.getResults())
+        rowValues.insert(r);
+    } else {
+      return false;
+    }
+  }
+  if (!store || !rowAccess(store.getIndices(), loop) ||
+      store.getIndices().back() != iv ||
+      !unitInnerStride(store.getMemRefType()))
+    return false;
+  Type elementType = store.getMemRefType().getElementType();
+  if (!vectorizableScalar(elementType))
+    return false;
+  Value value = store.getValueToStore();
+  if (!rowValues.contains(value) && !invariant(value, loop))
+    return false;
+  // A load of the buffer the loop writes must read exactly the element the
+  // same iteration writes (an in-place update); any other one might read an
+  // element an earlier iteration wrote.
+  for (memref::LoadOp load : loads)
+    if (baseBuffer(load.getMemRef()) == baseBuffer(store.getMemRef()) &&
+        (load.getMemRef() != store.getMemRef() ||
+         load.getIndices() != store.getIndices()))
+      return false;
+  // Index computations feeding the loads only: nothing else may use them.
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (isIndexOp(op))
+      for (Operation *user : op.getUsers())
+        if (!isa<memref::LoadOp, memref::StoreOp>(user) && !isIndexOp(*user))
+          return false;
+
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  IRMapping map;
+  DenseMap<Value, Value> broadcasts;
+  auto vectorOf = [&](Value v) -> Value {
+    if (Value mapped = map.lookupOrNull(v))
+      return mapped;
+    Value &splat = broadcasts[v];
+    if (!splat)
+      splat = vector::BroadcastOp::create(b, loc,
+                                          VectorType::get({n}, v.getType()), v);
+    return splat;
+  };
+  for (memref::LoadOp load : loads) {
+    Value start = rowStart(b, load.getIndices().back(), loop);
+    SmallVector<Value> indices(load.getIndices().drop_back());
+    indices.push_back(start);
+    Value padding = arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(b.getZeroAttr(load.getType())));
+    map.map(load.getResult(),
+            vector::TransferReadOp::create(
+                b, loc, VectorType::get({n}, load.getType()), load.getMemRef(),
+                indices, padding, ArrayRef<bool>{true}));
+  }
+  for (Operation *op : compute) {
+    // The same op (attributes and properties included) on rows.
+    IRMapping operands;
+    for (Value operand : op->getOperands())
+      operands.map(operand, vectorOf(operand));
+    Operation *vectorOp = b.clone(*op, operands);
+    for (Value r : vectorOp->getResults())
+      r.setType(VectorType::get({n}, r.getType()));
+    map.map(op->getResults(), vectorOp->getResults());
+  }
+  SmallVector<Value> indices(store.getIndices().drop_back());
+  indices.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+  vector::TransferWriteOp::create(b, loc, vectorOf(value), store.getMemRef(),
+                                  indices, ArrayRef<bool>{true});
+  loop.erase();
+  return true;
+}
+
+struct EmberVectorizeRowCopies
+    : public ember::impl::EmberVectorizeRowCopiesBase<EmberVectorizeRowCopies> {
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops;
+    getOperation().walk([&](scf::ForOp loop) {
+      bool innermost = true;
+      loop.getBody()->walk([&](LoopLikeOpInterface) { innermost = false; });
+      if (innermost)
+        loops.push_back(loop);
+    });
+    for (scf::ForOp loop : loops) {
+      // Index computations of the outer loops' variables move out first.
+      moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
+      vectorizeRow(loop);
+    }
+  }
+};
+
+} // namespace
