@@ -50,59 +50,73 @@ bool invariant(Value v, scf::ForOp loop) {
   return !loop.getBodyRegion().isAncestor(v.getParentRegion());
 }
 
-/// The first element's value of an index that advances by one per iteration
-/// of `loop`: the induction variable itself (0), or an `affine.apply` /
-/// `arith.addi` of it and loop-invariant values, rebuilt at `b` (before the
-/// loop) with the induction variable at 0. Null if `index` is not of that
-/// form.
-Value rowStart(OpBuilder &b, Value index, scf::ForOp loop) {
+/// An index that advances by one per iteration of a loop: the induction
+/// variable itself, `arith.addi` of it and a loop-invariant `offset`, or an
+/// `affine.apply` whose single result is the induction variable (operand
+/// `ivPosition`) plus `atZero`, an expression of the other, loop-invariant
+/// operands.
+struct RowIndex {
+  Value offset;                // for arith.addi
+  affine::AffineApplyOp apply; // for affine.apply
+  int64_t ivPosition = -1;
+  AffineExpr atZero;
+};
+
+/// `index` as a RowIndex of `loop`, if it is one.
+std::optional<RowIndex> rowIndex(Value index, scf::ForOp loop) {
   Value iv = loop.getInductionVar();
-  Location loc = loop.getLoc();
   if (index == iv)
-    return arith::ConstantIndexOp::create(b, loc, 0);
+    return RowIndex{};
   if (auto add = index.getDefiningOp<arith::AddIOp>()) {
     Value other = add.getLhs() == iv   ? add.getRhs()
                   : add.getRhs() == iv ? add.getLhs()
                                        : Value();
-    if (other && invariant(other, loop))
-      return other;
-    return nullptr;
+    if (!other || !invariant(other, loop))
+      return std::nullopt;
+    return RowIndex{other, {}, -1, {}};
   }
   auto apply = index.getDefiningOp<affine::AffineApplyOp>();
   if (!apply || apply.getAffineMap().getNumResults() != 1)
-    return nullptr;
+    return std::nullopt;
   AffineMap map = apply.getAffineMap();
-  SmallVector<Value> operands;
   int64_t ivPosition = -1;
   for (auto [i, operand] : llvm::enumerate(apply.getMapOperands())) {
     if (operand == iv) {
       if (ivPosition >= 0)
-        return nullptr;
+        return std::nullopt;
       ivPosition = i;
     } else if (!invariant(operand, loop)) {
-      return nullptr;
+      return std::nullopt;
     }
-    operands.push_back(operand);
   }
   if (ivPosition < 0 || static_cast<unsigned>(ivPosition) >= map.getNumDims())
-    return nullptr;
-  // The result must be iv + f(others): its derivative in iv is exactly 1.
+    return std::nullopt;
+  // The result must be iv + f(others): its derivative in iv is exactly 1,
+  // and f does not depend on iv in another way (e.g. through a floordiv).
+  MLIRContext *ctx = loop.getContext();
   AffineExpr expr = map.getResult(0);
-  AffineExpr ivExpr = getAffineDimExpr(ivPosition, b.getContext());
-  AffineExpr zero = getAffineConstantExpr(0, b.getContext());
-  AffineExpr one = getAffineConstantExpr(1, b.getContext());
-  AffineExpr atZero = expr.replace(ivExpr, zero);
-  AffineExpr atOne = expr.replace(ivExpr, one);
-  AffineExpr step =
-      simplifyAffineExpr(atOne - atZero, map.getNumDims(), map.getNumSymbols());
-  if (step != one || !atZero.isPureAffine())
-    return nullptr;
-  // f(others) must not depend on iv in another way (e.g. a floordiv).
-  if (atZero.isFunctionOfDim(ivPosition))
-    return nullptr;
-  operands[ivPosition] = arith::ConstantIndexOp::create(b, loc, 0);
+  AffineExpr ivExpr = getAffineDimExpr(ivPosition, ctx);
+  AffineExpr one = getAffineConstantExpr(1, ctx);
+  AffineExpr atZero = expr.replace(ivExpr, getAffineConstantExpr(0, ctx));
+  AffineExpr step = simplifyAffineExpr(expr.replace(ivExpr, one) - atZero,
+                                       map.getNumDims(), map.getNumSymbols());
+  if (step != one || !atZero.isPureAffine() ||
+      atZero.isFunctionOfDim(ivPosition))
+    return std::nullopt;
+  return RowIndex{{}, apply, ivPosition, atZero};
+}
+
+/// The first element's index of `row`, built at `b` (before the loop).
+Value rowStart(OpBuilder &b, Location loc, RowIndex row) {
+  if (row.offset)
+    return row.offset;
+  if (!row.apply)
+    return arith::ConstantIndexOp::create(b, loc, 0);
+  AffineMap map = row.apply.getAffineMap();
+  SmallVector<Value> operands(row.apply.getMapOperands());
+  operands[row.ivPosition] = arith::ConstantIndexOp::create(b, loc, 0);
   return affine::AffineApplyOp::create(
-      b, loc, AffineMap::get(map.getNumDims(), map.getNumSymbols(), atZero),
+      b, loc, AffineMap::get(map.getNumDims(), map.getNumSymbols(), row.atZero),
       operands);
 }
 
@@ -121,42 +135,6 @@ bool rowAccess(ValueRange indices, scf::ForOp loop) {
     if (!invariant(v, loop))
       return false;
   return true;
-}
-
-/// True if `index` advances by one per iteration of `loop` (rowStart can
-/// rebuild its first value), without building anything.
-bool isRowIndex(Value index, scf::ForOp loop) {
-  Value iv = loop.getInductionVar();
-  if (index == iv)
-    return true;
-  if (auto add = index.getDefiningOp<arith::AddIOp>())
-    return (add.getLhs() == iv && invariant(add.getRhs(), loop)) ||
-           (add.getRhs() == iv && invariant(add.getLhs(), loop));
-  auto apply = index.getDefiningOp<affine::AffineApplyOp>();
-  if (!apply || apply.getAffineMap().getNumResults() != 1)
-    return false;
-  AffineMap map = apply.getAffineMap();
-  int64_t ivPosition = -1;
-  for (auto [i, operand] : llvm::enumerate(apply.getMapOperands())) {
-    if (operand == iv) {
-      if (ivPosition >= 0)
-        return false;
-      ivPosition = i;
-    } else if (!invariant(operand, loop)) {
-      return false;
-    }
-  }
-  if (ivPosition < 0 || static_cast<unsigned>(ivPosition) >= map.getNumDims())
-    return false;
-  MLIRContext *ctx = loop.getContext();
-  AffineExpr expr = map.getResult(0);
-  AffineExpr ivExpr = getAffineDimExpr(ivPosition, ctx);
-  AffineExpr atZero = expr.replace(ivExpr, getAffineConstantExpr(0, ctx));
-  AffineExpr atOne = expr.replace(ivExpr, getAffineConstantExpr(1, ctx));
-  AffineExpr step =
-      simplifyAffineExpr(atOne - atZero, map.getNumDims(), map.getNumSymbols());
-  return step == getAffineConstantExpr(1, ctx) && atZero.isPureAffine() &&
-         !atZero.isFunctionOfDim(ivPosition);
 }
 
 /// A scalar of a type the vector dialect takes (not index).
@@ -197,7 +175,7 @@ bool vectorizeRow(scf::ForOp loop) {
       if (!vectorizableScalar(l.getType()) ||
           !rowAccess(l.getIndices(), loop) ||
           !unitInnerStride(l.getMemRefType()) ||
-          !isRowIndex(l.getIndices().back(), loop))
+          !rowIndex(l.getIndices().back(), loop))
         return false;
       loads.push_back(l);
       rowValues.insert(l.getResult());
@@ -258,7 +236,7 @@ bool vectorizeRow(scf::ForOp loop) {
     return splat;
   };
   for (memref::LoadOp load : loads) {
-    Value start = rowStart(b, load.getIndices().back(), loop);
+    Value start = rowStart(b, loc, *rowIndex(load.getIndices().back(), loop));
     SmallVector<Value> indices(load.getIndices().drop_back());
     indices.push_back(start);
     Value padding = arith::ConstantOp::create(
