@@ -185,74 +185,82 @@ module attributes {transform.with_named_sequence, ember.schedule} {
 )mlir";
 }
 
+/// The distinct schedule keys of the `OpT` ops marked `ember.tile`: `key`
+/// maps an op and its tile to the key its schedule matches, which replaces
+/// the attribute, or to none for a malformed tile, reported with `expected`
+/// (and `bad` set).
+template <typename OpT, unsigned N>
+SmallVector<SmallVector<int64_t, N>> collectTiles(
+    ModuleOp module, bool &bad, StringRef expected,
+    function_ref<std::optional<SmallVector<int64_t, N>>(OpT, ArrayRef<int64_t>)>
+        key) {
+  SmallVector<SmallVector<int64_t, N>> keys;
+  module.walk([&](OpT op) {
+    Attribute attr = op->getAttr("ember.tile");
+    if (!attr)
+      return;
+    auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
+    std::optional<SmallVector<int64_t, N>> k =
+        tile ? key(op, tile.asArrayRef()) : std::nullopt;
+    if (!k) {
+      op.emitError(expected);
+      bad = true;
+      return;
+    }
+    op->setAttr("ember.tile", DenseI64ArrayAttr::get(op.getContext(), *k));
+    if (!llvm::is_contained(keys, *k))
+      keys.push_back(*k);
+  });
+  return keys;
+}
+
 struct EmberTileMatmul
     : public ember::impl::EmberTileMatmulBase<EmberTileMatmul> {
   using Base::Base;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<SmallVector<int64_t, 5>> tiles;
     bool bad = false;
-    module.walk([&](linalg::MatmulOp op) {
-      Attribute attr = op->getAttr("ember.tile");
-      if (!attr)
-        return;
-      auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
-      auto valid = [](DenseI64ArrayAttr t) {
-        if (t.size() != 5 || t[2] <= 0 || t[3] <= 0 || t[4] <= 0 || t[0] < 0 ||
-            t[1] < 0 || (t[0] == 0) == (t[1] == 0))
-          return false;
-        return t[0] ? t[0] % t[2] == 0 : t[1] % t[3] == 0;
-      };
-      if (!tile || !valid(tile)) {
-        op.emitError("ember.tile must be array<i64: rows, cols, m, n, k>: "
-                     "positive tile sizes m, n, k and exactly one of rows "
-                     "(a multiple of m) and cols (a multiple of n) nonzero");
-        bad = true;
-        return;
-      }
-      SmallVector<int64_t, 5> t(tile.asArrayRef());
-      if (!llvm::is_contained(tiles, t))
-        tiles.push_back(t);
-    });
-    SmallVector<SmallVector<int64_t, 3>> batches;
-    module.walk([&](linalg::BatchMatmulOp op) {
-      Attribute attr = op->getAttr("ember.tile");
-      if (!attr)
-        return;
-      auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
-      if (!tile || tile.size() != 3 || tile[0] <= 0 || tile[1] <= 0 ||
-          tile[2] <= 0) {
-        op.emitError("ember.tile of a batch_matmul must be array<i64: m, n, "
-                     "k>, positive tile sizes");
-        bad = true;
-        return;
-      }
-      SmallVector<int64_t, 3> t(tile.asArrayRef());
-      if (!llvm::is_contained(batches, t))
-        batches.push_back(t);
-    });
-    SmallVector<SmallVector<int64_t, 3>> transposes;
-    module.walk([&](linalg::TransposeOp op) {
-      Attribute attr = op->getAttr("ember.tile");
-      if (!attr)
-        return;
-      auto tile = dyn_cast<DenseI64ArrayAttr>(attr);
-      int64_t rank = op.getInit().getType().getRank();
-      if (!tile || tile.size() != 2 || tile[1] != 16 || tile[0] <= 0 ||
-          tile[0] % tile[1] != 0 || rank < 2) {
-        op.emitError("ember.tile of a transpose must be array<i64: rows, "
-                     "16>, rows a positive multiple of 16");
-        bad = true;
-        return;
-      }
-      // Transposes of different ranks take different schedules: the pass
-      // matches them by the rank-qualified tile (rank, rows, t).
-      SmallVector<int64_t, 3> t = {rank, tile[0], tile[1]};
-      op->setAttr("ember.tile", DenseI64ArrayAttr::get(op.getContext(), t));
-      if (!llvm::is_contained(transposes, t))
-        transposes.push_back(t);
-    });
+    SmallVector<SmallVector<int64_t, 5>> tiles =
+        collectTiles<linalg::MatmulOp, 5>(
+            module, bad,
+            "ember.tile must be array<i64: rows, cols, m, n, k>: positive "
+            "tile sizes m, n, k and exactly one of rows (a multiple of m) and "
+            "cols (a multiple of n) nonzero",
+            [](linalg::MatmulOp,
+               ArrayRef<int64_t> t) -> std::optional<SmallVector<int64_t, 5>> {
+              if (t.size() != 5 || t[2] <= 0 || t[3] <= 0 || t[4] <= 0 ||
+                  t[0] < 0 || t[1] < 0 || (t[0] == 0) == (t[1] == 0) ||
+                  (t[0] ? t[0] % t[2] : t[1] % t[3]) != 0)
+                return std::nullopt;
+              return SmallVector<int64_t, 5>(t);
+            });
+    SmallVector<SmallVector<int64_t, 3>> batches =
+        collectTiles<linalg::BatchMatmulOp, 3>(
+            module, bad,
+            "ember.tile of a batch_matmul must be array<i64: m, n, k>, "
+            "positive tile sizes",
+            [](linalg::BatchMatmulOp,
+               ArrayRef<int64_t> t) -> std::optional<SmallVector<int64_t, 3>> {
+              if (t.size() != 3 || t[0] <= 0 || t[1] <= 0 || t[2] <= 0)
+                return std::nullopt;
+              return SmallVector<int64_t, 3>(t);
+            });
+    // Transposes of different ranks take different schedules: they are
+    // matched by the rank-qualified tile (rank, rows, t).
+    SmallVector<SmallVector<int64_t, 3>> transposes =
+        collectTiles<linalg::TransposeOp, 3>(
+            module, bad,
+            "ember.tile of a transpose must be array<i64: rows, 16>, rows a "
+            "positive multiple of 16",
+            [](linalg::TransposeOp op,
+               ArrayRef<int64_t> t) -> std::optional<SmallVector<int64_t, 3>> {
+              int64_t rank = op.getInit().getType().getRank();
+              if (t.size() != 2 || t[1] != 16 || t[0] <= 0 ||
+                  t[0] % t[1] != 0 || rank < 2)
+                return std::nullopt;
+              return SmallVector<int64_t, 3>{rank, t[0], t[1]};
+            });
     if (bad)
       return signalPassFailure();
     if (tiles.empty() && batches.empty() && transposes.empty())

@@ -159,6 +159,7 @@ bool vectorizeRow(scf::ForOp loop) {
   Value iv = loop.getInductionVar();
   memref::StoreOp store;
   SmallVector<memref::LoadOp> loads;
+  SmallVector<RowIndex> rows; // of each load's last index
   SmallVector<Operation *> compute;
   DenseSet<Value> rowValues; // values with one element per iteration
   auto isIndexOp = [](Operation &op) {
@@ -174,10 +175,13 @@ bool vectorizeRow(scf::ForOp loop) {
     } else if (auto l = dyn_cast<memref::LoadOp>(op)) {
       if (!vectorizableScalar(l.getType()) ||
           !rowAccess(l.getIndices(), loop) ||
-          !unitInnerStride(l.getMemRefType()) ||
-          !rowIndex(l.getIndices().back(), loop))
+          !unitInnerStride(l.getMemRefType()))
+        return false;
+      std::optional<RowIndex> row = rowIndex(l.getIndices().back(), loop);
+      if (!row)
         return false;
       loads.push_back(l);
+      rows.push_back(*row);
       rowValues.insert(l.getResult());
     } else if (isIndexOp(op)) {
       continue;
@@ -235,8 +239,8 @@ bool vectorizeRow(scf::ForOp loop) {
                                           VectorType::get({n}, v.getType()), v);
     return splat;
   };
-  for (memref::LoadOp load : loads) {
-    Value start = rowStart(b, loc, *rowIndex(load.getIndices().back(), loop));
+  for (auto [load, row] : llvm::zip(loads, rows)) {
+    Value start = rowStart(b, loc, row);
     SmallVector<Value> indices(load.getIndices().drop_back());
     indices.push_back(start);
     Value padding = arith::ConstantOp::create(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 
+import ember
 import mlir.ir as ir
 import numpy as np
 import pytest
@@ -107,8 +108,6 @@ def test_transpose_tiled_ranks_in_one_region():
     """Tiled transposes of different ranks in one compiled region (attention's
     q/k/v split and k.T next to a weight's transpose) each get their own
     schedule."""
-    import ember
-
     rng = np.random.default_rng(12)
     a = rng.standard_normal((32, 64)).astype(np.float32)
     b = rng.standard_normal((2, 3, 32, 64)).astype(np.float32)

@@ -151,56 +151,39 @@ Value zeroBordered(OpBuilder &b, Location loc, Value operand,
                                        strides);
 }
 
-/// The im2col matrix of `source` (N, C, ...): rows (C, K...), columns
-/// (N, P...), entry source[n, c, p * stride + k * dilation], or with
-/// `reversed` taps (conv_transpose on its zero-bordered operand)
-/// source[n, c, p + (K - 1 - k) * dilation]. The loops run (c, k..., n,
-/// p...), positions innermost, so the gather copies rows.
+/// The im2col patches of `source` (N, C, ...): entry source[n, c, p * stride
+/// + k * dilation], or with `reversed` taps (conv_transpose on its
+/// zero-bordered operand) source[n, c, p + (K - 1 - k) * dilation]. As one
+/// matrix, rows (C, K...) and columns (N, P...), the loops running (c,
+/// k..., n, p...); with `perImage`, one such matrix per image, (N, (C, K...),
+/// P...), the loops running (n, c, k..., p...). Positions are innermost
+/// either way, so the gather copies rows.
 Value patchMatrix(OpBuilder &b, Location loc, Value source,
                   ArrayRef<int64_t> kernel, ArrayRef<int64_t> positions,
                   ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
-                  bool reversed) {
+                  bool reversed, bool perImage) {
   auto type = cast<RankedTensorType>(source.getType());
   Type et = type.getElementType();
   int64_t sp = kernel.size(), n = type.getDimSize(0), c = type.getDimSize(1);
   auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
-  int64_t nDim = 1 + sp, p0 = 2 + sp;
-  SmallVector<AffineExpr> src = {d(nDim), d(0)};
+  // Loop dims: n, c, the first kernel dim, the first position dim.
+  int64_t nDim = perImage ? 0 : 1 + sp, cDim = perImage ? 1 : 0,
+          k0 = perImage ? 2 : 1, p0 = 2 + sp;
+  SmallVector<AffineExpr> src = {d(nDim), d(cDim)};
   for (int64_t i = 0; i < sp; ++i)
     src.push_back(reversed ? d(p0 + i) + (kernel[i] - 1) * dilation[i] -
-                                 d(1 + i) * dilation[i]
-                           : d(p0 + i) * stride[i] + d(1 + i) * dilation[i]);
-  auto patchType = RankedTensorType::get(
-      concat(concat({c}, kernel), concat({n}, positions)), et);
-  Value patches = gatherGeneric(b, loc, source, patchType, src);
-  return reshapeTensor(
-      b, loc, patches,
-      RankedTensorType::get({c * product(kernel), n * product(positions)}, et));
-}
-
-/// The per-image im2col tensor of `source` (N, C, ...): (N, (C, K...), P...)
-/// with the entries of patchMatrix; the loops run (n, c, k..., p...),
-/// positions innermost, so the gather copies rows.
-Value imagePatches(OpBuilder &b, Location loc, Value source,
-                   ArrayRef<int64_t> kernel, ArrayRef<int64_t> positions,
-                   ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
-                   bool reversed) {
-  auto type = cast<RankedTensorType>(source.getType());
-  Type et = type.getElementType();
-  int64_t sp = kernel.size(), n = type.getDimSize(0), c = type.getDimSize(1);
-  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
-  int64_t p0 = 2 + sp;
-  SmallVector<AffineExpr> src = {d(0), d(1)};
-  for (int64_t i = 0; i < sp; ++i)
-    src.push_back(reversed ? d(p0 + i) + (kernel[i] - 1) * dilation[i] -
-                                 d(2 + i) * dilation[i]
-                           : d(p0 + i) * stride[i] + d(2 + i) * dilation[i]);
-  auto patchType =
-      RankedTensorType::get(concat(concat({n, c}, kernel), positions), et);
-  Value patches = gatherGeneric(b, loc, source, patchType, src);
-  return reshapeTensor(
-      b, loc, patches,
-      RankedTensorType::get({n, c * product(kernel), product(positions)}, et));
+                                 d(k0 + i) * dilation[i]
+                           : d(p0 + i) * stride[i] + d(k0 + i) * dilation[i]);
+  SmallVector<int64_t> loops =
+      perImage ? concat(concat({n, c}, kernel), positions)
+               : concat(concat({c}, kernel), concat({n}, positions));
+  Value patches =
+      gatherGeneric(b, loc, source, RankedTensorType::get(loops, et), src);
+  SmallVector<int64_t> shape =
+      perImage
+          ? SmallVector<int64_t>{n, c * product(kernel), product(positions)}
+          : SmallVector<int64_t>{c * product(kernel), n * product(positions)};
+  return reshapeTensor(b, loc, patches, RankedTensorType::get(shape, et));
 }
 
 /// Ungrouped f32 / f64 convolutions whose matmul form a register tile fits
@@ -235,21 +218,24 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     ArrayRef<int64_t> p = out.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
     int64_t depth = c * product(k);
+    auto imageTile = matmulTile(et, o, product(p), depth);
+    auto tile = matmulTile(et, o, n * product(p), depth);
+    if (!imageTile && !tile)
+      return nullptr;
     Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
                              RankedTensorType::get({o, depth}, et));
-    if (auto tile = matmulTile(et, o, product(p), depth)) {
+    if (imageTile) {
       // Per image: the result is already (N, O, P...).
-      Value patches = imagePatches(rewriter, loc, op.getLhs(), k, p, stride,
-                                   dilation, /*reversed=*/false);
-      return reshapeTensor(rewriter, loc,
-                           tiledBatchMatmul(rewriter, loc, wm, patches, *tile),
-                           out);
+      Value patches =
+          patchMatrix(rewriter, loc, op.getLhs(), k, p, stride, dilation,
+                      /*reversed=*/false, /*perImage=*/true);
+      return reshapeTensor(
+          rewriter, loc,
+          tiledBatchMatmul(rewriter, loc, wm, patches, *imageTile), out);
     }
-    auto tile = matmulTile(et, o, n * product(p), depth);
-    if (!tile)
-      return nullptr;
     Value patches = patchMatrix(rewriter, loc, op.getLhs(), k, p, stride,
-                                dilation, /*reversed=*/false);
+                                dilation, /*reversed=*/false,
+                                /*perImage=*/false);
     Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);
     r = reshapeTensor(rewriter, loc, r,
                       RankedTensorType::get(concat({o, n}, p), et));
@@ -267,7 +253,8 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     if (!tile)
       return nullptr;
     Value patches = patchMatrix(rewriter, loc, op.getLhs(), k, p, stride,
-                                dilation, /*reversed=*/false);
+                                dilation, /*reversed=*/false,
+                                /*perImage=*/false);
     Value g = transposeTensor(rewriter, loc, op.getRhs(),
                               concat(concat({0}, iota(2, sp)), {1}));
     g = reshapeTensor(rewriter, loc, g, RankedTensorType::get({depth, o}, et));
@@ -294,14 +281,14 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
         reshapeTensor(rewriter, loc, wm, RankedTensorType::get({c, depth}, et));
     if (imageTile) {
       // Per image: the result is already (N, C, S...).
-      Value patches = imagePatches(rewriter, loc, z, k, s, stride, dilation,
-                                   /*reversed=*/true);
+      Value patches = patchMatrix(rewriter, loc, z, k, s, stride, dilation,
+                                  /*reversed=*/true, /*perImage=*/true);
       return reshapeTensor(
           rewriter, loc,
           tiledBatchMatmul(rewriter, loc, wm, patches, *imageTile), dx);
     }
     Value patches = patchMatrix(rewriter, loc, z, k, s, stride, dilation,
-                                /*reversed=*/true);
+                                /*reversed=*/true, /*perImage=*/false);
     Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);
     r = reshapeTensor(rewriter, loc, r,
                       RankedTensorType::get(concat({c, n}, s), et));

@@ -123,6 +123,35 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
 
 namespace {
 int64_t roundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+
+/// `v` zero-padded at the high end of each dim to `shape` (`v` if equal).
+Value padWithZeros(OpBuilder &b, Location loc, Value v,
+                   ArrayRef<int64_t> shape) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getShape() == shape)
+    return v;
+  SmallVector<OpFoldResult> low(shape.size(), b.getIndexAttr(0)), high;
+  for (auto [have, want] : llvm::zip(t.getShape(), shape))
+    high.push_back(b.getIndexAttr(want - have));
+  return tensor::PadOp::create(b, loc, t.clone(shape), v, low, high,
+                               scalarConstant(b, loc, t.getElementType(), 0))
+      .getResult();
+}
+
+/// The leading `shape` part of `v` (`v` if equal): a padded result sliced
+/// back.
+Value leadingSlice(OpBuilder &b, Location loc, Value v,
+                   ArrayRef<int64_t> shape) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getShape() == shape)
+    return v;
+  SmallVector<OpFoldResult> offsets(shape.size(), b.getIndexAttr(0)), sizes,
+      strides(shape.size(), b.getIndexAttr(1));
+  for (int64_t size : shape)
+    sizes.push_back(b.getIndexAttr(size));
+  return tensor::ExtractSliceOp::create(b, loc, t.clone(shape), v, offsets,
+                                        sizes, strides);
+}
 } // namespace
 
 std::optional<std::array<int64_t, 3>>
@@ -141,34 +170,6 @@ mlir::ember::matmulTile(Type elementType, int64_t m, int64_t n, int64_t k) {
   return std::array<int64_t, 3>{kTileM, tileN, kTileK};
 }
 
-std::optional<std::array<int64_t, 2>>
-mlir::ember::transposeTile(RankedTensorType result,
-                           ArrayRef<int64_t> permutation) {
-  constexpr int64_t kTile = 16;
-  int64_t rank = result.getRank();
-  if (!result.getElementType().isF32() || !result.hasStaticShape() ||
-      rank < 2 || result.getNumElements() == 0)
-    return std::nullopt;
-  for (int64_t i = 0; i < rank - 2; ++i)
-    if (permutation[i] != i)
-      return std::nullopt;
-  if (permutation[rank - 2] != rank - 1 || permutation[rank - 1] != rank - 2)
-    return std::nullopt;
-  int64_t rows = result.getDimSize(rank - 2),
-          cols = result.getDimSize(rank - 1);
-  if (rows % kTile != 0 || cols % kTile != 0)
-    return std::nullopt;
-  // Blocks of up to 64 rows: one block reads 64 contiguous floats (a cache
-  // line's worth of columns, four times over) of each row of the input.
-  int64_t block = kTile;
-  for (int64_t r : {64, 32})
-    if (rows % r == 0) {
-      block = r;
-      break;
-    }
-  return std::array<int64_t, 2>{block, kTile};
-}
-
 Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                                ArrayRef<int64_t> tile, bool lhsTransposed) {
   auto lhsType = cast<RankedTensorType>(lhs.getType());
@@ -179,25 +180,14 @@ Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
           n = rhsType.getDimSize(1);
   int64_t pm = roundUp(m, tile[0]), pn = roundUp(n, tile[1]),
           pk = roundUp(k, tile[2]);
-  Value zero = scalarConstant(b, loc, et, 0);
-  auto pad = [&](Value v, int64_t rows, int64_t cols) -> Value {
-    auto t = cast<RankedTensorType>(v.getType());
-    if (t.getDimSize(0) == rows && t.getDimSize(1) == cols)
-      return v;
-    SmallVector<OpFoldResult> low(2, b.getIndexAttr(0));
-    SmallVector<OpFoldResult> high = {b.getIndexAttr(rows - t.getDimSize(0)),
-                                      b.getIndexAttr(cols - t.getDimSize(1))};
-    return tensor::PadOp::create(b, loc,
-                                 RankedTensorType::get({rows, cols}, et), v,
-                                 low, high, zero)
-        .getResult();
-  };
   auto out = RankedTensorType::get({pm, pn}, et);
-  Value init = filledTensor(b, loc, out, zero);
-  Value paddedLhs = lhsTransposed ? pad(lhs, pk, pm) : pad(lhs, pm, pk);
-  auto mm = linalg::MatmulOp::create(b, loc, TypeRange{out},
-                                     ValueRange{paddedLhs, pad(rhs, pk, pn)},
-                                     ValueRange{init});
+  Value init = filledTensor(b, loc, out, scalarConstant(b, loc, et, 0));
+  Value paddedLhs = lhsTransposed ? padWithZeros(b, loc, lhs, {pk, pm})
+                                  : padWithZeros(b, loc, lhs, {pm, pk});
+  auto mm = linalg::MatmulOp::create(
+      b, loc, TypeRange{out},
+      ValueRange{paddedLhs, padWithZeros(b, loc, rhs, {pk, pn})},
+      ValueRange{init});
   if (lhsTransposed) {
     // Loops (m, n, k); lhs read as (k, m).
     MLIRContext *ctx = b.getContext();
@@ -232,14 +222,7 @@ Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   }
   mm->setAttr("ember.tile", b.getDenseI64ArrayAttr({rowBlock, colBlock, tile[0],
                                                     tile[1], tile[2]}));
-  Value r = mm.getResult(0);
-  if (pm == m && pn == n)
-    return r;
-  SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)),
-      sizes = {b.getIndexAttr(m), b.getIndexAttr(n)},
-      strides(2, b.getIndexAttr(1));
-  return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get({m, n}, et), r, offsets, sizes, strides);
+  return leadingSlice(b, loc, mm.getResult(0), {m, n});
 }
 
 Value mlir::ember::tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs,
@@ -251,23 +234,12 @@ Value mlir::ember::tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs,
           k = lhsType.getDimSize(1), n = rhsType.getDimSize(2);
   int64_t pm = roundUp(m, tile[0]), pn = roundUp(n, tile[1]),
           pk = roundUp(k, tile[2]);
-  Value zero = scalarConstant(b, loc, et, 0);
-  auto pad = [&](Value v, ArrayRef<int64_t> shape) -> Value {
-    auto t = cast<RankedTensorType>(v.getType());
-    if (t.getShape() == shape)
-      return v;
-    SmallVector<OpFoldResult> low(shape.size(), b.getIndexAttr(0)), high;
-    for (auto [have, want] : llvm::zip(t.getShape(), shape))
-      high.push_back(b.getIndexAttr(want - have));
-    return tensor::PadOp::create(b, loc, RankedTensorType::get(shape, et), v,
-                                 low, high, zero)
-        .getResult();
-  };
   auto out = RankedTensorType::get({batch, pm, pn}, et);
-  Value init = filledTensor(b, loc, out, zero);
+  Value init = filledTensor(b, loc, out, scalarConstant(b, loc, et, 0));
   auto mm = linalg::BatchMatmulOp::create(
       b, loc, TypeRange{out},
-      ValueRange{pad(lhs, {pm, pk}), pad(rhs, {batch, pk, pn})},
+      ValueRange{padWithZeros(b, loc, lhs, {pm, pk}),
+                 padWithZeros(b, loc, rhs, {batch, pk, pn})},
       ValueRange{init});
   // Loops (batch, m, n, k); the lhs is the same matrix for every batch.
   MLIRContext *ctx = b.getContext();
@@ -278,15 +250,7 @@ Value mlir::ember::tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs,
                                AffineMap::get(4, 0, {bd, kd, nd}, ctx),
                                AffineMap::get(4, 0, {bd, md, nd}, ctx)}));
   mm->setAttr("ember.tile", b.getDenseI64ArrayAttr(tile));
-  Value r = mm.getResult(0);
-  if (pm == m && pn == n)
-    return r;
-  SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0)),
-      sizes = {b.getIndexAttr(batch), b.getIndexAttr(m), b.getIndexAttr(n)},
-      strides(3, b.getIndexAttr(1));
-  return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get({batch, m, n}, et), r, offsets, sizes,
-      strides);
+  return leadingSlice(b, loc, mm.getResult(0), {batch, m, n});
 }
 
 void mlir::ember::populateEmberMatmulToLinalgPatterns(

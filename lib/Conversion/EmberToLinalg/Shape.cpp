@@ -174,6 +174,34 @@ void mlir::ember::populateEmberShapeToLinalgPatterns(
           patterns.getContext());
 }
 
+std::optional<std::array<int64_t, 2>>
+mlir::ember::transposeTile(RankedTensorType result,
+                           ArrayRef<int64_t> permutation) {
+  constexpr int64_t kTile = 16;
+  int64_t rank = result.getRank();
+  if (!result.getElementType().isF32() || !result.hasStaticShape() ||
+      rank < 2 || result.getNumElements() == 0)
+    return std::nullopt;
+  for (int64_t i = 0; i < rank - 2; ++i)
+    if (permutation[i] != i)
+      return std::nullopt;
+  if (permutation[rank - 2] != rank - 1 || permutation[rank - 1] != rank - 2)
+    return std::nullopt;
+  int64_t rows = result.getDimSize(rank - 2),
+          cols = result.getDimSize(rank - 1);
+  if (rows % kTile != 0 || cols % kTile != 0)
+    return std::nullopt;
+  // Blocks of up to 64 rows: one block reads 64 contiguous floats (a cache
+  // line's worth of columns, four times over) of each row of the input.
+  int64_t block = kTile;
+  for (int64_t r : {64, 32})
+    if (rows % r == 0) {
+      block = r;
+      break;
+    }
+  return std::array<int64_t, 2>{block, kTile};
+}
+
 Value mlir::ember::transposeTensor(OpBuilder &b, Location loc, Value v,
                                    ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(v.getType());
