@@ -82,7 +82,9 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
   ember::addPipelineText(pm, "canonicalize,cse");
   if (options.fusion)
     pm.addPass(ember::createEmberFusion());
-  pm.addPass(ember::createConvertEmberToLinalg());
+  ember::ConvertEmberToLinalgOptions toLinalg;
+  toLinalg.registerTiles = false;
+  pm.addPass(ember::createConvertEmberToLinalg(toLinalg));
   ember::addPipelineText(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
   if (options.fusion) {
     // A rows region is one kernel with a thread per row; its intermediates
@@ -108,6 +110,9 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
   copies.all = true;
   pm.addNestedPass<func::FuncOp>(
       ember::createEmberStridedCopiesToLinalg(copies));
+  // Matmuls tile through workgroup memory; all other loop nests are mapped
+  // onto blocks of threads as they are.
+  pm.addNestedPass<func::FuncOp>(ember::createEmberGPUTileMatmul());
   ember::addPipelineText(
       pm, "scf-forall-to-parallel,convert-linalg-to-parallel-loops");
   pm.addPass(ember::createEmberWidenBoolMemrefs());

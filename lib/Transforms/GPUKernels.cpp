@@ -149,8 +149,9 @@ void hoistParallelLoops(func::FuncOp f) {
 /// scf.parallel, a kernel of one thread.
 void wrapSequentialWork(func::FuncOp f) {
   auto isWork = [](Operation &op) {
-    return !isa<scf::ParallelOp, memref::AllocOp, memref::DeallocOp,
-                memref::GetGlobalOp, func::ReturnOp, ViewLikeOpInterface>(op) &&
+    return !isa<scf::ParallelOp, gpu::LaunchOp, memref::AllocOp,
+                memref::DeallocOp, memref::GetGlobalOp, func::ReturnOp,
+                ViewLikeOpInterface>(op) &&
            !op.hasTrait<OpTrait::ConstantLike>();
   };
   Block &body = f.getBody().front();
@@ -484,6 +485,29 @@ struct EmberSPIRVPrepareKernels
             "ember.loop_iterations",
             IntegerAttr::get(IntegerType::get(launch.getContext(), 64),
                              loopIterations(kernel)));
+    });
+    // Workgroup memory: the SPIR-V conversions take allocations in the
+    // Workgroup storage class (global variables of the module), not a
+    // kernel's workgroup attributions.
+    getOperation().walk([](gpu::GPUFuncOp f) {
+      unsigned n = f.getNumWorkgroupAttributions();
+      if (n == 0)
+        return;
+      Block &entry = f.getBody().front();
+      OpBuilder b = OpBuilder::atBlockBegin(&entry);
+      MLIRContext *ctx = f.getContext();
+      for (BlockArgument arg : f.getWorkgroupAttributions()) {
+        auto type = cast<MemRefType>(arg.getType());
+        auto workgroup =
+            spirv::StorageClassAttr::get(ctx, spirv::StorageClass::Workgroup);
+        Value alloc = memref::AllocOp::create(
+            b, arg.getLoc(),
+            MemRefType::get(type.getShape(), type.getElementType(),
+                            type.getLayout(), workgroup));
+        arg.replaceAllUsesWith(alloc);
+      }
+      entry.eraseArguments(f.getFirstWorkgroupAttributionIndex(), n);
+      f->removeAttr(f.getNumWorkgroupAttributionsAttrName());
     });
     WalkResult result = getOperation().walk([&](gpu::GPUFuncOp f) {
       if (!f.isKernel())

@@ -56,6 +56,14 @@ WORKLOADS = {
         [_f32(3, 20, 30), _f32(30, 7), _f32(20)],
         lambda a, b, v: (a @ b, v @ a[0], (a.transpose(1, 2) @ a).sum(0)),
     ),
+    # Products over several blocks with partial edge tiles, through workgroup
+    # memory (ember-gpu-tile-matmul): a transposed operand, broadcast batches,
+    # integers, and an epilogue.
+    "matmul_tiles": (
+        [_f32(70, 33), _f32(130, 33), _f32(2, 1, 20, 33)],
+        lambda a, b, c: (a @ b.T, F.relu(a.T @ a[:, :5] + 1), c @ b[:7].T,
+                         (a * 4).long() @ (b.T * 4).long()),
+    ),
     "conv_pool": (
         [_f32(2, 3, 12, 12), _f32(4, 3, 3, 3), _f32(4)],
         lambda x, w, b: (F.max_pool2d(F.relu(F.conv2d(x, w, b, padding=1)), 2),
@@ -175,6 +183,17 @@ def test_regions_compile_for_spirv_nvvm_and_rocdl(name, tmp_path):
                 # An ELF shared object for AMDGPU (e_machine 224).
                 assert hsaco[:4] == b"\x7fELF", f"{name}/{kernel}"
                 assert int.from_bytes(hsaco[18:20], "little") == 224, f"{name}/{kernel}"
+
+
+def test_a_matmul_is_one_kernel_tiled_through_workgroup_memory():
+    with captured_regions() as modules, ember.no_grad():
+        (ember.tensor(_f32(100, 70)) @ ember.tensor(_f32(70, 50))).numpy()
+    (module,) = modules
+    # The zero fill of the product is folded into the kernel.
+    (ptx,) = compile_region(module, "nvvm").kernels.values()
+    assert b".shared .align 4 .b8" in ptx and b"bar.sync" in ptx
+    (launch,) = compile_region(module, "spirv").launches
+    assert launch.block == (16, 16, 1) and launch.grid == (1, 2, 1)
 
 
 @needs_vulkan

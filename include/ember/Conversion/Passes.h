@@ -16,14 +16,17 @@ namespace ember {
 /// Patterns that lower each op family to linalg / tensor / arith / math.
 void populateEmberElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberReductionToLinalgPatterns(RewritePatternSet &patterns);
-void populateEmberMatmulToLinalgPatterns(RewritePatternSet &patterns);
-void populateEmberConvToLinalgPatterns(RewritePatternSet &patterns);
+void populateEmberMatmulToLinalgPatterns(RewritePatternSet &patterns,
+                                         bool registerTiles = true);
+void populateEmberConvToLinalgPatterns(RewritePatternSet &patterns,
+                                       bool registerTiles = true);
 void populateEmberShapeToLinalgPatterns(RewritePatternSet &patterns);
 void populateEmberCreationToLinalgPatterns(RewritePatternSet &patterns);
 /// cumsum (scf.for) and sort (two linalg.generics).
 void populateEmberScanToLinalgPatterns(RewritePatternSet &patterns);
 /// All of the above.
-void populateEmberToLinalgPatterns(RewritePatternSet &patterns);
+void populateEmberToLinalgPatterns(RewritePatternSet &patterns,
+                                   bool registerTiles = true);
 
 #define GEN_PASS_REGISTRATION
 #include "ember/Conversion/Passes.h.inc"

@@ -14,6 +14,13 @@ def ConvertEmberToLinalg : Pass<"convert-ember-to-linalg"> {
     `tensor` ops and creation ops into `arith.constant` / `linalg.fill`.
     `f16` and `bf16` math is computed in `f32` and rounded once.
   }];
+  let options = [
+    Option<"registerTiles", "register-tiles", "bool", /*default=*/"true",
+           "Give 2-D float matmuls (and the matmuls of convolutions) the CPU "
+           "register tile of ember-tile-matmul, zero-padding their operands "
+           "to its multiples; off, they stay unpadded named ops (GPUs, whose "
+           "tiled kernels check their edges)">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",

@@ -234,6 +234,33 @@ def EmberGPUMapParallelLoops : Pass<"ember-gpu-map-parallel-loops",
                            "::mlir::arith::ArithDialect"];
 }
 
+def EmberGPUTileMatmul : Pass<"ember-gpu-tile-matmul",
+                              "::mlir::func::FuncOp"> {
+  let summary = "Contractions on buffers as GPU kernels tiled through "
+                "workgroup memory";
+  let description = [{
+    Runs after bufferization. Each linalg contraction at the function's top
+    level (`linalg.matmul`, `linalg.batch_matmul`, or a `linalg.generic` with
+    one m, one n and one k loop, any batch loops, static sizes) becomes a
+    `gpu.launch` of its own. A block of up to 16 x 16 threads computes a
+    tile of up to 64 x 64 results of one batch's product (block z runs over
+    the batches); for each 16-deep slice of k its threads copy the lhs slice
+    (rows x 16) and the rhs slice (16 x columns) into workgroup memory
+    together, wait at a barrier, and each accumulates a register tile of up
+    to 4 x 4 results (rows strided by the block's thread rows, columns by its
+    thread columns, so that neighbouring threads read and store neighbouring
+    columns) from workgroup memory with the op's own body. Elements past the
+    edges read as zero and are not stored. Operands are read through the
+    op's indexing maps: a transposed or broadcast operand is not copied. A
+    `linalg.fill` of the result buffer right before the op becomes the
+    accumulators' initial value.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def EmberSPIRVPrepareKernels : Pass<"ember-spirv-prepare-kernels",
                                     "::mlir::ModuleOp"> {
   let summary = "Prepare outlined GPU kernels for the SPIR-V conversions";

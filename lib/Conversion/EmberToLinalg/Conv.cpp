@@ -204,7 +204,7 @@ Value patchMatrix(OpBuilder &b, Location loc, Value source,
 ///   conv_transpose:   w^T[C, (O, K...)]  x  z-patches[(O, K...), (N, S...)]
 ///                     (z: the zero-bordered, stride-dilated operand below)
 template <typename Op>
-Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
+Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles) {
   if (op.getGroups() != 1)
     return nullptr;
   Location loc = op.getLoc();
@@ -218,8 +218,8 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     ArrayRef<int64_t> p = out.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
     int64_t depth = c * product(k);
-    auto imageTile = matmulTile(et, o, product(p), depth);
-    auto tile = matmulTile(et, o, n * product(p), depth);
+    auto imageTile = matmulTile(registerTiles, et, o, product(p), depth);
+    auto tile = matmulTile(registerTiles, et, o, n * product(p), depth);
     if (!imageTile && !tile)
       return nullptr;
     Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
@@ -249,7 +249,7 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     ArrayRef<int64_t> p = dy.getShape().drop_front(2),
                       k = dw.getShape().drop_front(2);
     int64_t depth = n * product(p);
-    auto tile = matmulTile(et, c * product(k), o, depth);
+    auto tile = matmulTile(registerTiles, et, c * product(k), o, depth);
     if (!tile)
       return nullptr;
     Value patches = patchMatrix(rewriter, loc, op.getLhs(), k, p, stride,
@@ -269,8 +269,8 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
     ArrayRef<int64_t> s = dx.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
     int64_t depth = o * product(k);
-    auto imageTile = matmulTile(et, c, product(s), depth);
-    auto tile = matmulTile(et, c, n * product(s), depth);
+    auto imageTile = matmulTile(registerTiles, et, c, product(s), depth);
+    auto tile = matmulTile(registerTiles, et, c, n * product(s), depth);
     if (!imageTile && !tile)
       return nullptr;
     Value z = zeroBordered(rewriter, loc, op.getLhs(), s, k, stride, dilation);
@@ -297,12 +297,14 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter) {
 }
 
 template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
-  using OpRewritePattern<Op>::OpRewritePattern;
+  ConvLowering(MLIRContext *ctx, bool registerTiles)
+      : OpRewritePattern<Op>(ctx), registerTiles(registerTiles) {}
+  bool registerTiles;
   LogicalResult matchAndRewrite(Op op,
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
-    if (Value viaMatmul = lowerThroughMatmul(op, rewriter)) {
+    if (Value viaMatmul = lowerThroughMatmul(op, rewriter, registerTiles)) {
       rewriter.replaceOp(op, viaMatmul);
       return success();
     }
@@ -527,8 +529,9 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
 
 } // namespace
 
-void mlir::ember::populateEmberConvToLinalgPatterns(
-    RewritePatternSet &patterns) {
+void mlir::ember::populateEmberConvToLinalgPatterns(RewritePatternSet &patterns,
+                                                    bool registerTiles) {
   patterns.add<ConvLowering<ConvOp>, ConvLowering<ConvTransposeOp>,
-               ConvLowering<ConvWeightGradOp>>(patterns.getContext());
+               ConvLowering<ConvWeightGradOp>>(patterns.getContext(),
+                                               registerTiles);
 }

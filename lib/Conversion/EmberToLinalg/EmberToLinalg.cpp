@@ -168,11 +168,12 @@ Value mlir::ember::reshapeTensor(OpBuilder &b, Location loc, Value input,
 // The pass
 //===----------------------------------------------------------------------===//
 
-void mlir::ember::populateEmberToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::ember::populateEmberToLinalgPatterns(RewritePatternSet &patterns,
+                                                bool registerTiles) {
   populateEmberElementwiseToLinalgPatterns(patterns);
   populateEmberReductionToLinalgPatterns(patterns);
-  populateEmberMatmulToLinalgPatterns(patterns);
-  populateEmberConvToLinalgPatterns(patterns);
+  populateEmberMatmulToLinalgPatterns(patterns, registerTiles);
+  populateEmberConvToLinalgPatterns(patterns, registerTiles);
   populateEmberShapeToLinalgPatterns(patterns);
   populateEmberCreationToLinalgPatterns(patterns);
   populateEmberScanToLinalgPatterns(patterns);
@@ -181,6 +182,7 @@ void mlir::ember::populateEmberToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 struct ConvertEmberToLinalg
     : public ember::impl::ConvertEmberToLinalgBase<ConvertEmberToLinalg> {
+  using Base::Base;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     // Say why, rather than "failed to legalize".
@@ -209,7 +211,7 @@ struct ConvertEmberToLinalg
     target.addLegalOp<FusionOp, YieldOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
-    populateEmberToLinalgPatterns(patterns);
+    populateEmberToLinalgPatterns(patterns, registerTiles);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -16,7 +16,9 @@ using namespace mlir::ember;
 namespace {
 
 struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  MatmulToLinalg(MLIRContext *ctx, bool registerTiles)
+      : OpRewritePattern(ctx), registerTiles(registerTiles) {}
+  bool registerTiles;
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
@@ -26,8 +28,9 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
     RankedTensorType out = op.getType();
     int64_t a = lhs.getRank(), b = rhs.getRank();
     if (a == 2 && b == 2) {
-      if (auto tile = matmulTile(out.getElementType(), lhs.getDimSize(0),
-                                 rhs.getDimSize(1), lhs.getDimSize(1))) {
+      if (auto tile =
+              matmulTile(registerTiles, out.getElementType(), lhs.getDimSize(0),
+                         rhs.getDimSize(1), lhs.getDimSize(1))) {
         // A plain 2-D float matmul that a register tile divides: a named
         // linalg.matmul for ember-tile-matmul to tile and vectorize. A
         // transposed lhs is read in place: the kernel broadcasts one lhs
@@ -154,12 +157,15 @@ Value leadingSlice(OpBuilder &b, Location loc, Value v,
 }
 } // namespace
 
-std::optional<std::array<int64_t, 3>>
-mlir::ember::matmulTile(Type elementType, int64_t m, int64_t n, int64_t k) {
+std::optional<SmallVector<int64_t, 3>>
+mlir::ember::matmulTile(bool registerTiles, Type elementType, int64_t m,
+                        int64_t n, int64_t k) {
   constexpr int64_t kTileM = 8, kTileK = 16;
   if (!(elementType.isF32() || elementType.isF64()) || m <= 0 || n <= 0 ||
       k <= 0)
     return std::nullopt;
+  if (!registerTiles)
+    return SmallVector<int64_t, 3>();
   int64_t tileN = n % 32 == 0 ? 32 : 16;
   // Sizes the tile does not divide are padded with zeros; worth it while the
   // padded problem is at most twice the work.
@@ -167,7 +173,7 @@ mlir::ember::matmulTile(Type elementType, int64_t m, int64_t n, int64_t k) {
                   roundUp(k, kTileK);
   if (padded > 2.0 * static_cast<double>(m) * n * k)
     return std::nullopt;
-  return std::array<int64_t, 3>{kTileM, tileN, kTileK};
+  return SmallVector<int64_t, 3>{kTileM, tileN, kTileK};
 }
 
 Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
@@ -178,8 +184,10 @@ Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
   int64_t m = lhsType.getDimSize(lhsTransposed ? 1 : 0),
           k = lhsType.getDimSize(lhsTransposed ? 0 : 1),
           n = rhsType.getDimSize(1);
-  int64_t pm = roundUp(m, tile[0]), pn = roundUp(n, tile[1]),
-          pk = roundUp(k, tile[2]);
+  bool plain = tile.empty();
+  int64_t pm = plain ? m : roundUp(m, tile[0]),
+          pn = plain ? n : roundUp(n, tile[1]),
+          pk = plain ? k : roundUp(k, tile[2]);
   auto out = RankedTensorType::get({pm, pn}, et);
   Value init = filledTensor(b, loc, out, scalarConstant(b, loc, et, 0));
   Value paddedLhs = lhsTransposed ? padWithZeros(b, loc, lhs, {pk, pm})
@@ -198,6 +206,8 @@ Value mlir::ember::tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                                  AffineMap::get(3, 0, {k0, n0}, ctx),
                                  AffineMap::get(3, 0, {m0, n0}, ctx)}));
   }
+  if (plain)
+    return mm.getResult(0);
   // The parallel blocks: up to 64 rows, so that one block walks every column
   // panel of rhs (k x n-tile) through several row tiles while it is in
   // cache, keeping at least 4 blocks where possible (for the threads). Each
@@ -232,8 +242,10 @@ Value mlir::ember::tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs,
   Type et = lhsType.getElementType();
   int64_t batch = rhsType.getDimSize(0), m = lhsType.getDimSize(0),
           k = lhsType.getDimSize(1), n = rhsType.getDimSize(2);
-  int64_t pm = roundUp(m, tile[0]), pn = roundUp(n, tile[1]),
-          pk = roundUp(k, tile[2]);
+  bool plain = tile.empty();
+  int64_t pm = plain ? m : roundUp(m, tile[0]),
+          pn = plain ? n : roundUp(n, tile[1]),
+          pk = plain ? k : roundUp(k, tile[2]);
   auto out = RankedTensorType::get({batch, pm, pn}, et);
   Value init = filledTensor(b, loc, out, scalarConstant(b, loc, et, 0));
   auto mm = linalg::BatchMatmulOp::create(
@@ -249,11 +261,12 @@ Value mlir::ember::tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs,
       b.getAffineMapArrayAttr({AffineMap::get(4, 0, {md, kd}, ctx),
                                AffineMap::get(4, 0, {bd, kd, nd}, ctx),
                                AffineMap::get(4, 0, {bd, md, nd}, ctx)}));
-  mm->setAttr("ember.tile", b.getDenseI64ArrayAttr(tile));
+  if (!plain)
+    mm->setAttr("ember.tile", b.getDenseI64ArrayAttr(tile));
   return leadingSlice(b, loc, mm.getResult(0), {batch, m, n});
 }
 
 void mlir::ember::populateEmberMatmulToLinalgPatterns(
-    RewritePatternSet &patterns) {
-  patterns.add<MatmulToLinalg>(patterns.getContext());
+    RewritePatternSet &patterns, bool registerTiles) {
+  patterns.add<MatmulToLinalg>(patterns.getContext(), registerTiles);
 }

@@ -52,12 +52,16 @@ Value elementwiseGeneric(
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                     RankedTensorType resultType);
 
-/// The register tile (m, n, k) ember-tile-matmul gives a 2-D matmul of
-/// `elementType` (f32 or f64) with these sizes: 8 rows, 32 columns (16 when
-/// 32 does not divide n), 16 steps of k; none when padding the sizes to
-/// multiples of the tile would more than double the work.
-std::optional<std::array<int64_t, 3>> matmulTile(Type elementType, int64_t m,
-                                                 int64_t n, int64_t k);
+/// The tile a 2-D matmul of `elementType` (f32 or f64) with these sizes gets
+/// for tiledMatmul / tiledBatchMatmul. With `registerTiles` (the CPU), the
+/// register tile (m, n, k) ember-tile-matmul gives it: 8 rows, 32 columns (16
+/// when 32 does not divide n), 16 steps of k; none when padding the sizes to
+/// multiples of the tile would more than double the work. Without (GPUs,
+/// whose kernels check their edges), an empty tile: the named op as it is,
+/// unpadded and unmarked.
+std::optional<SmallVector<int64_t, 3>> matmulTile(bool registerTiles,
+                                                  Type elementType, int64_t m,
+                                                  int64_t n, int64_t k);
 
 /// `v` (statically shaped) with its dims permuted (`result[i] = v[perm[i]]`):
 /// dims that stay adjacent and in order are collapsed into one first, so the
@@ -73,7 +77,7 @@ Value transposeTensor(OpBuilder &b, Location loc, Value v,
 /// batch) marked `ember.tile = array<i64: m, n, k>` for ember-tile-matmul,
 /// which runs the batch as an scf.forall and tiles each product like a
 /// matmul; operands zero-padded to multiples of the tile, the result
-/// (batch, m, n) sliced back.
+/// (batch, m, n) sliced back. An empty tile: unpadded and unmarked.
 Value tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                        ArrayRef<int64_t> tile);
 
@@ -88,7 +92,8 @@ transposeTile(RankedTensorType result, ArrayRef<int64_t> permutation);
 /// `ember.tile = array<i64: rows, cols, m, n, k>` for ember-tile-matmul: the
 /// parallel blocks are `rows` rows (up to 64) or, with too few rows for 4 of
 /// them, `cols` columns (the other is 0); operands are zero-padded to
-/// multiples of the tile and the result sliced back. With `lhsTransposed`,
+/// multiples of the tile and the result sliced back (an empty tile:
+/// unpadded and unmarked). With `lhsTransposed`,
 /// `lhs` is given as (k, m) and read through the matmul's indexing map.
 Value tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                   ArrayRef<int64_t> tile, bool lhsTransposed = false);

@@ -1,0 +1,389 @@
+//===- GPUMatmul.cpp - contractions as workgroup-memory tiled kernels -----===//
+//
+// ember-gpu-tile-matmul turns each linalg contraction on buffers (matmul,
+// batch_matmul, or a linalg.generic with one m, one n and one k loop and any
+// batch loops) into a gpu.launch of its own: a block computes a BM x BN tile
+// of one batch's product, stepping through k in TK-deep slices that its
+// threads first copy into workgroup memory together (one A slice of
+// BM x TK and one B slice of TK x BN, behind a barrier); each thread then
+// accumulates an RM x RN register tile from workgroup memory. Edges are
+// bounds-checked: a slice element outside the operand reads as zero, a result
+// element outside the product is not stored. Operands are read through the
+// op's indexing maps, so transposed and broadcast operands need no copy.
+//
+//===----------------------------------------------------------------------===//
+#include "ember/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/Support/MathExtras.h"
+
+namespace mlir {
+namespace ember {
+#define GEN_PASS_DEF_EMBERGPUTILEMATMUL
+#include "ember/Transforms/Passes.h.inc"
+} // namespace ember
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Depth of the k slice held in workgroup memory.
+constexpr int64_t kSliceK = 16;
+/// Largest grid dimension every target accepts (CUDA's y and z, Vulkan's
+/// guaranteed minimum).
+constexpr int64_t kMaxGrid = 65535;
+
+/// How one contraction is split: threads (tm x tn) per block, each computing
+/// rm x rn results, the rows strided by tm and the columns by tn, so that
+/// neighbouring threads store neighbouring columns.
+struct BlockTile {
+  int64_t tm, tn, rm, rn;
+  int64_t rows() const { return tm * rm; }
+  int64_t cols() const { return tn * rn; }
+};
+
+/// Up to 16 threads along a dimension of `size` (the power of two at or
+/// above it), then up to 4 results per thread.
+std::pair<int64_t, int64_t> split(int64_t size) {
+  int64_t threads = std::min<int64_t>(16, llvm::PowerOf2Ceil(size));
+  int64_t results =
+      std::min<int64_t>(4, llvm::PowerOf2Ceil(llvm::divideCeil(size, threads)));
+  return {threads, results};
+}
+
+/// The loops of a contraction this pass takes, or failure: static sizes, one
+/// k loop, m and n the result's last two dims, any number of other (batch)
+/// loops; operands indexed by loop dims and constants only.
+struct Contraction {
+  SmallVector<int64_t> sizes;
+  SmallVector<unsigned> batch;
+  unsigned m, n, k;
+};
+
+FailureOr<Contraction> analyse(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->k.size() != 1)
+    return failure();
+  // m and n are the result's last two dims; every other loop (batch dims,
+  // and the batch of an operand broadcast over it, which counts as an m or
+  // n dim of the other) runs over blocks z.
+  AffineMap outMap = op.getIndexingMapsArray()[2];
+  if (outMap.getNumResults() < 2)
+    return failure();
+  auto nDim = dyn_cast<AffineDimExpr>(outMap.getResults().back());
+  auto mDim = dyn_cast<AffineDimExpr>(outMap.getResults().drop_back().back());
+  if (!mDim || !nDim || !llvm::is_contained(dims->m, mDim.getPosition()) ||
+      !llvm::is_contained(dims->n, nDim.getPosition()))
+    return failure();
+  Contraction c;
+  c.sizes = op.getStaticLoopRanges();
+  if (llvm::any_of(c.sizes, ShapedType::isDynamic) ||
+      llvm::is_contained(c.sizes, 0))
+    return failure();
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr e : map.getResults())
+      if (!isa<AffineDimExpr, AffineConstantExpr>(e))
+        return failure();
+  for (OpOperand &operand : op->getOpOperands()) {
+    Type t = getElementTypeOrSelf(operand.get().getType());
+    if (!t.isIntOrFloat() || t.getIntOrFloatBitWidth() < 8)
+      return failure();
+  }
+  c.m = mDim.getPosition();
+  c.n = nDim.getPosition();
+  c.k = dims->k.front();
+  for (unsigned d = 0; d < c.sizes.size(); ++d)
+    if (d != c.m && d != c.n && d != c.k)
+      c.batch.push_back(d);
+  return c;
+}
+
+/// The linalg.fill that last wrote `buffer` (an allocation or an argument:
+/// the region's results are fresh buffers) before `op`, with no op in between
+/// touching it or a view of it: the kernel can start its accumulators at the
+/// fill value instead.
+linalg::FillOp fillBefore(Operation *op, Value buffer) {
+  if (!buffer.getDefiningOp<memref::AllocOp>() && !isa<BlockArgument>(buffer))
+    return nullptr;
+  llvm::SmallPtrSet<Value, 8> aliases = {buffer};
+  SmallVector<Value> work = {buffer};
+  while (!work.empty())
+    for (Operation *user : work.pop_back_val().getUsers())
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (aliases.insert(view->getResult(0)).second)
+          work.push_back(view->getResult(0));
+  auto touches = [&](Operation *prev) {
+    return prev
+        ->walk([&](Operation *nested) {
+          return llvm::any_of(nested->getOperands(),
+                              [&](Value v) { return aliases.contains(v); })
+                     ? WalkResult::interrupt()
+                     : WalkResult::advance();
+        })
+        .wasInterrupted();
+  };
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    auto fill = dyn_cast<linalg::FillOp>(prev);
+    if (fill && fill.getDpsInits()[0] == buffer)
+      return fill.hasPureBufferSemantics() &&
+                     fill.getDpsInputs()[0].getType() ==
+                         getElementTypeOrSelf(buffer.getType())
+                 ? fill
+                 : nullptr;
+    if (touches(prev))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+struct KernelBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value lt(Value x, int64_t bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x,
+                                 index(bound));
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+
+  /// The indices of `map`'s results with loop `d` at `loops[d]`.
+  SmallVector<Value> indices(AffineMap map, ArrayRef<Value> loops) {
+    SmallVector<Value> out;
+    for (AffineExpr e : map.getResults()) {
+      if (auto d = dyn_cast<AffineDimExpr>(e))
+        out.push_back(loops[d.getPosition()]);
+      else
+        out.push_back(index(cast<AffineConstantExpr>(e).getValue()));
+    }
+    return out;
+  }
+
+  /// `memref[indices]` where `inBounds`, else `otherwise`.
+  Value guardedLoad(Value memref, ValueRange indices, Value inBounds,
+                    Value otherwise) {
+    auto branch = scf::IfOp::create(b, loc, otherwise.getType(), inBounds,
+                                    /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    scf::YieldOp::create(
+        b, loc, memref::LoadOp::create(b, loc, memref, indices).getResult());
+    b.setInsertionPointToStart(branch.elseBlock());
+    scf::YieldOp::create(b, loc, otherwise);
+    return branch.getResult(0);
+  }
+};
+
+/// Replaces `op` by its kernel.
+void buildKernel(linalg::LinalgOp op, const Contraction &c,
+                 const BlockTile &tile, linalg::FillOp fill) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  KernelBuilder kb{b, loc};
+  MLIRContext *ctx = op.getContext();
+  Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
+        out = op.getDpsInits()[0];
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  Type lhsType = getElementTypeOrSelf(lhs.getType()),
+       rhsType = getElementTypeOrSelf(rhs.getType()),
+       accType = getElementTypeOrSelf(out.getType());
+  int64_t sizeM = c.sizes[c.m], sizeN = c.sizes[c.n], sizeK = c.sizes[c.k];
+  int64_t batches = 1;
+  for (unsigned d : c.batch)
+    batches *= c.sizes[d];
+  int64_t bm = tile.rows(), bn = tile.cols(), threads = tile.tm * tile.tn;
+
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto sliceA = MemRefType::get({bm, kSliceK}, lhsType, AffineMap(), workgroup);
+  auto sliceB = MemRefType::get({kSliceK, bn}, rhsType, AffineMap(), workgroup);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, kb.index(llvm::divideCeil(sizeN, bn)),
+      kb.index(llvm::divideCeil(sizeM, bm)), kb.index(batches),
+      kb.index(tile.tn), kb.index(tile.tm), kb.index(1),
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, TypeRange{sliceA, sliceB});
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToStart(&body);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&body);
+  Value slotA = launch.getWorkgroupAttributions()[0],
+        slotB = launch.getWorkgroupAttributions()[1];
+  Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
+  Value rowBase = kb.mul(launch.getBlockIds().y, kb.index(bm));
+  Value colBase = kb.mul(launch.getBlockIds().x, kb.index(bn));
+  Value thread = kb.add(kb.mul(ty, kb.index(tile.tn)), tx);
+
+  // The loop values of this block's batch (block z, row-major over the
+  // batch loops); m, n and k are set per use.
+  SmallVector<Value> loops(c.sizes.size());
+  Value rest = launch.getBlockIds().z;
+  for (unsigned d : llvm::reverse(c.batch)) {
+    if (d == c.batch.front()) {
+      loops[d] = rest;
+      break;
+    }
+    Value size = kb.index(c.sizes[d]);
+    loops[d] = arith::RemUIOp::create(b, loc, rest, size);
+    rest = arith::DivUIOp::create(b, loc, rest, size);
+  }
+  Value zero = kb.index(0);
+  auto at = [&](Value m, Value n, Value k) {
+    SmallVector<Value> l = loops;
+    l[c.m] = m ? m : zero;
+    l[c.n] = n ? n : zero;
+    l[c.k] = k ? k : zero;
+    return l;
+  };
+
+  // This thread's results: rows ty + i * tm, columns tx + j * tn.
+  SmallVector<Value> rows, cols;
+  for (int64_t i = 0; i < tile.rm; ++i)
+    rows.push_back(kb.add(rowBase, kb.add(ty, kb.index(i * tile.tm))));
+  for (int64_t j = 0; j < tile.rn; ++j)
+    cols.push_back(kb.add(colBase, kb.add(tx, kb.index(j * tile.tn))));
+  Value accZero = arith::ConstantOp::create(b, loc, b.getZeroAttr(accType));
+  SmallVector<Value> inits;
+  for (Value row : rows)
+    for (Value col : cols) {
+      if (fill) {
+        inits.push_back(fill.getDpsInputs()[0]);
+        continue;
+      }
+      Value inBounds = kb.both(kb.lt(row, sizeM), kb.lt(col, sizeN));
+      inits.push_back(kb.guardedLoad(
+          out, kb.indices(maps[2], at(row, col, nullptr)), inBounds, accZero));
+    }
+
+  // One k slice: both operand slices into workgroup memory, then the
+  // register tile's updates.
+  auto kLoop = scf::ForOp::create(b, loc, zero, kb.index(sizeK),
+                                  kb.index(kSliceK), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    // Each thread copies every `threads`-th element of a slice (the threads
+    // divide both slices: rm * 16 / tn and rn * 16 / tm elements each).
+    auto copySlice = [&](int64_t sliceRows, int64_t sliceCols, Value slot,
+                         Value operand, AffineMap map, bool isLhs) {
+      Type t = getElementTypeOrSelf(operand.getType());
+      Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+      auto copy = scf::ForOp::create(
+          b, loc, zero, kb.index(sliceRows * sliceCols), kb.index(threads));
+      OpBuilder::InsertionGuard inCopy(b);
+      b.setInsertionPoint(copy.getBody()->getTerminator());
+      Value e = kb.add(copy.getInductionVar(), thread);
+      Value r = arith::DivUIOp::create(b, loc, e, kb.index(sliceCols));
+      Value col = arith::RemUIOp::create(b, loc, e, kb.index(sliceCols));
+      SmallVector<Value> l;
+      Value inBounds;
+      if (isLhs) {
+        Value m = kb.add(rowBase, r), k = kb.add(k0, col);
+        l = at(m, nullptr, k);
+        inBounds = kb.both(kb.lt(m, sizeM), kb.lt(k, sizeK));
+      } else {
+        Value k = kb.add(k0, r), n = kb.add(colBase, col);
+        l = at(nullptr, n, k);
+        inBounds = kb.both(kb.lt(k, sizeK), kb.lt(n, sizeN));
+      }
+      Value v = kb.guardedLoad(operand, kb.indices(map, l), inBounds, pad);
+      memref::StoreOp::create(b, loc, v, slot, ValueRange{r, col});
+    };
+    copySlice(bm, kSliceK, slotA, lhs, maps[0], /*isLhs=*/true);
+    copySlice(kSliceK, bn, slotB, rhs, maps[1], /*isLhs=*/false);
+    gpu::BarrierOp::create(b, loc);
+    auto inner = scf::ForOp::create(b, loc, zero, kb.index(kSliceK),
+                                    kb.index(1), kLoop.getRegionIterArgs());
+    {
+      OpBuilder::InsertionGuard inInner(b);
+      b.setInsertionPointToStart(inner.getBody());
+      Value kk = inner.getInductionVar();
+      SmallVector<Value> as, bs;
+      for (int64_t i = 0; i < tile.rm; ++i)
+        as.push_back(memref::LoadOp::create(
+            b, loc, slotA, ValueRange{kb.add(ty, kb.index(i * tile.tm)), kk}));
+      for (int64_t j = 0; j < tile.rn; ++j)
+        bs.push_back(memref::LoadOp::create(
+            b, loc, slotB, ValueRange{kk, kb.add(tx, kb.index(j * tile.tn))}));
+      // The op's own body, once per result of the register tile.
+      Block *opBody = op.getBlock();
+      SmallVector<Value> next;
+      for (int64_t i = 0; i < tile.rm; ++i)
+        for (int64_t j = 0; j < tile.rn; ++j) {
+          IRMapping map;
+          map.map(opBody->getArgument(0), as[i]);
+          map.map(opBody->getArgument(1), bs[j]);
+          map.map(opBody->getArgument(2),
+                  inner.getRegionIterArgs()[i * tile.rn + j]);
+          for (Operation &bodyOp : opBody->without_terminator())
+            b.clone(bodyOp, map);
+          next.push_back(
+              map.lookupOrDefault(opBody->getTerminator()->getOperand(0)));
+        }
+      scf::YieldOp::create(b, loc, next);
+    }
+    // Nobody overwrites a slice another thread still reads.
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, inner.getResults());
+  }
+
+  for (auto [i, row] : llvm::enumerate(rows))
+    for (auto [j, col] : llvm::enumerate(cols)) {
+      Value inBounds = kb.both(kb.lt(row, sizeM), kb.lt(col, sizeN));
+      auto store = scf::IfOp::create(b, loc, inBounds);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(store.thenBlock());
+      memref::StoreOp::create(b, loc, kLoop.getResult(i * cols.size() + j), out,
+                              kb.indices(maps[2], at(row, col, nullptr)));
+    }
+  if (fill)
+    fill->erase();
+  op->erase();
+}
+
+struct EmberGPUTileMatmul
+    : public ember::impl::EmberGPUTileMatmulBase<EmberGPUTileMatmul> {
+  using Base::Base;
+  void runOnOperation() override {
+    // Only contractions at the function's top level: the host function stays
+    // a straight line of launches.
+    SmallVector<linalg::LinalgOp> ops;
+    for (Operation &op : getOperation().getBody().getOps())
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+        ops.push_back(linalgOp);
+    for (linalg::LinalgOp op : ops) {
+      FailureOr<Contraction> c = analyse(op);
+      if (failed(c))
+        continue;
+      auto [tm, rm] = split(c->sizes[c->m]);
+      auto [tn, rn] = split(c->sizes[c->n]);
+      BlockTile tile{tm, tn, rm, rn};
+      int64_t batches = 1;
+      for (unsigned d : c->batch)
+        batches *= c->sizes[d];
+      if (batches > kMaxGrid ||
+          llvm::divideCeil(c->sizes[c->m], tile.rows()) > kMaxGrid ||
+          llvm::divideCeil(c->sizes[c->n], tile.cols()) > kMaxGrid)
+        continue;
+      buildKernel(op, *c, tile, fillBefore(op, op.getDpsInits()[0]));
+    }
+  }
+};
+
+} // namespace
