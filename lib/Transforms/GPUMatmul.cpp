@@ -111,13 +111,8 @@ FailureOr<Contraction> analyse(linalg::LinalgOp op) {
   return c;
 }
 
-/// The linalg.fill that last wrote `buffer` (an allocation or an argument:
-/// the region's results are fresh buffers) before `op`, with no op in between
-/// touching it or a view of it: the kernel can start its accumulators at the
-/// fill value instead.
-linalg::FillOp fillBefore(Operation *op, Value buffer) {
-  if (!buffer.getDefiningOp<memref::AllocOp>() && !isa<BlockArgument>(buffer))
-    return nullptr;
+/// `buffer` and the views of it.
+llvm::SmallPtrSet<Value, 8> aliasesOf(Value buffer) {
   llvm::SmallPtrSet<Value, 8> aliases = {buffer};
   SmallVector<Value> work = {buffer};
   while (!work.empty())
@@ -125,8 +120,34 @@ linalg::FillOp fillBefore(Operation *op, Value buffer) {
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
         if (aliases.insert(view->getResult(0)).second)
           work.push_back(view->getResult(0));
-  auto touches = [&](Operation *prev) {
-    return prev
+  return aliases;
+}
+
+/// Whether `op` (or an op nested in it) may write one of `aliases`: uses
+/// other than as a linalg input, through memref.load, or by a view.
+bool mayWrite(Operation *op, const llvm::SmallPtrSetImpl<Value> &aliases) {
+  auto writes = [&](Operation *nested) {
+    if (isa<memref::LoadOp, ViewLikeOpInterface>(nested))
+      return false;
+    ValueRange operands = nested->getOperands();
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(nested))
+      operands = linalgOp.getDpsInits();
+    return llvm::any_of(operands, [&](Value v) { return aliases.contains(v); });
+  };
+  return op
+      ->walk([&](Operation *nested) {
+        return writes(nested) ? WalkResult::interrupt() : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
+/// Whether no op strictly between `from` and `to` (in one block) may write
+/// (with `readsToo`, use at all) `buffer` or a view of it.
+bool untouchedBetween(Operation *from, Operation *to, Value buffer,
+                      bool readsToo = false) {
+  llvm::SmallPtrSet<Value, 8> aliases = aliasesOf(buffer);
+  auto uses = [&](Operation *op) {
+    return op
         ->walk([&](Operation *nested) {
           return llvm::any_of(nested->getOperands(),
                               [&](Value v) { return aliases.contains(v); })
@@ -135,18 +156,91 @@ linalg::FillOp fillBefore(Operation *op, Value buffer) {
         })
         .wasInterrupted();
   };
+  for (Operation *op = from->getNextNode(); op && op != to;
+       op = op->getNextNode())
+    if (readsToo ? uses(op) : mayWrite(op, aliases))
+      return false;
+  return true;
+}
+
+/// The linalg op with `buffer` (an allocation or an argument: the region's
+/// results are fresh buffers) as its only init that last wrote it before
+/// `op` in its block, with nothing in between writing `buffer` or a view of
+/// it; null otherwise.
+linalg::LinalgOp lastWriter(Operation *op, Value buffer) {
+  if (!buffer.getDefiningOp<memref::AllocOp>() && !isa<BlockArgument>(buffer))
+    return nullptr;
+  llvm::SmallPtrSet<Value, 8> aliases = aliasesOf(buffer);
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    auto fill = dyn_cast<linalg::FillOp>(prev);
-    if (fill && fill.getDpsInits()[0] == buffer)
-      return fill.hasPureBufferSemantics() &&
-                     fill.getDpsInputs()[0].getType() ==
-                         getElementTypeOrSelf(buffer.getType())
-                 ? fill
-                 : nullptr;
-    if (touches(prev))
+    auto writer = dyn_cast<linalg::LinalgOp>(prev);
+    if (writer && writer.hasPureBufferSemantics() &&
+        writer.getNumDpsInits() == 1 && writer.getDpsInits()[0] == buffer)
+      return writer;
+    if (mayWrite(prev, aliases))
       return nullptr;
   }
   return nullptr;
+}
+
+/// The value all of `buffer` holds at `op`, where that is a constant fill:
+/// a linalg.fill of it, or a linalg.copy of a buffer filled so and not
+/// written since. The fill or copy goes into `unneeded`: nothing else reads
+/// what it wrote, so `op` starting from the value makes it dead.
+Value filledWith(Operation *op, Value buffer,
+                 SmallVectorImpl<Operation *> &unneeded) {
+  auto fillOf = [](linalg::LinalgOp writer) {
+    return writer ? dyn_cast<linalg::FillOp>(writer.getOperation()) : nullptr;
+  };
+  Type element = getElementTypeOrSelf(buffer.getType());
+  linalg::LinalgOp writer = lastWriter(op, buffer);
+  if (!writer || !untouchedBetween(writer, op, buffer, /*readsToo=*/true))
+    return nullptr;
+  if (auto copy = dyn_cast<linalg::CopyOp>(writer.getOperation())) {
+    Value source = copy.getDpsInputs()[0];
+    linalg::FillOp fill = fillOf(lastWriter(copy, source));
+    if (!fill || fill.getDpsInputs()[0].getType() != element ||
+        !untouchedBetween(copy, op, source))
+      return nullptr;
+    unneeded.push_back(copy);
+    return fill.getDpsInputs()[0];
+  }
+  linalg::FillOp fill = fillOf(writer);
+  if (!fill || fill.getDpsInputs()[0].getType() != element)
+    return nullptr;
+  unneeded.push_back(fill);
+  return fill.getDpsInputs()[0];
+}
+
+/// The buffer a linalg.transpose copied into `operand` before `op`, left
+/// alone since, with the permutation; `op` reads it in place instead.
+std::optional<std::pair<Value, ArrayRef<int64_t>>>
+transposedFrom(Operation *op, Value operand) {
+  linalg::LinalgOp writer = lastWriter(op, operand);
+  auto transpose =
+      writer ? dyn_cast<linalg::TransposeOp>(writer.getOperation()) : nullptr;
+  if (!transpose || !untouchedBetween(transpose, op, transpose.getInput()))
+    return std::nullopt;
+  return std::make_pair(transpose.getInput(), transpose.getPermutation());
+}
+
+/// Erases `buffer`, an allocation, with the ops that write it, where nothing
+/// reads it any more.
+void eraseIfUnread(Value buffer) {
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return;
+  SmallVector<Operation *> users(alloc->getUsers());
+  for (Operation *user : users) {
+    auto writer = dyn_cast<linalg::LinalgOp>(user);
+    if (!writer || writer.getNumDpsInits() != 1 ||
+        writer.getDpsInits()[0] != buffer ||
+        llvm::is_contained(writer.getDpsInputs(), buffer) ||
+        writer->getNumResults() != 0)
+      return;
+  }
+  for (Operation *user : users)
+    user->erase();
+  alloc->erase();
 }
 
 struct KernelBuilder {
@@ -189,16 +283,16 @@ struct KernelBuilder {
   }
 };
 
-/// Replaces `op` by its kernel.
+/// Replaces `op` by its kernel, which reads `lhs` and `rhs` through `maps`
+/// and starts its accumulators at `init` (or, if null, at the result).
 void buildKernel(linalg::LinalgOp op, const Contraction &c,
-                 const BlockTile &tile, linalg::FillOp fill) {
+                 const BlockTile &tile, Value lhs, Value rhs,
+                 ArrayRef<AffineMap> maps, Value init) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   KernelBuilder kb{b, loc};
   MLIRContext *ctx = op.getContext();
-  Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1],
-        out = op.getDpsInits()[0];
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  Value out = op.getDpsInits()[0];
   Type lhsType = getElementTypeOrSelf(lhs.getType()),
        rhsType = getElementTypeOrSelf(rhs.getType()),
        accType = getElementTypeOrSelf(out.getType());
@@ -261,8 +355,8 @@ void buildKernel(linalg::LinalgOp op, const Contraction &c,
   SmallVector<Value> inits;
   for (Value row : rows)
     for (Value col : cols) {
-      if (fill) {
-        inits.push_back(fill.getDpsInputs()[0]);
+      if (init) {
+        inits.push_back(init);
         continue;
       }
       Value inBounds = kb.both(kb.lt(row, sizeM), kb.lt(col, sizeN));
@@ -352,8 +446,6 @@ void buildKernel(linalg::LinalgOp op, const Contraction &c,
       memref::StoreOp::create(b, loc, kLoop.getResult(i * cols.size() + j), out,
                               kb.indices(maps[2], at(row, col, nullptr)));
     }
-  if (fill)
-    fill->erase();
   op->erase();
 }
 
@@ -381,7 +473,37 @@ struct EmberGPUTileMatmul
           llvm::divideCeil(c->sizes[c->m], tile.rows()) > kMaxGrid ||
           llvm::divideCeil(c->sizes[c->n], tile.cols()) > kMaxGrid)
         continue;
-      buildKernel(op, *c, tile, fillBefore(op, op.getDpsInits()[0]));
+      // Transposed operands are read in place, and a constant-filled result
+      // gives the accumulators their start.
+      SmallVector<Value> operands(op.getDpsInputs());
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      SmallVector<Value> transposed;
+      for (int i = 0; i < 2; ++i) {
+        auto from = transposedFrom(op, operands[i]);
+        if (!from)
+          continue;
+        auto [source, permutation] = *from;
+        SmallVector<AffineExpr> exprs(maps[i].getNumResults());
+        for (auto [j, p] : llvm::enumerate(permutation))
+          exprs[p] = maps[i].getResult(j);
+        maps[i] =
+            AffineMap::get(maps[i].getNumDims(), 0, exprs, op.getContext());
+        transposed.push_back(operands[i]);
+        operands[i] = source;
+      }
+      SmallVector<Operation *> unneeded;
+      Value init = filledWith(op, op.getDpsInits()[0], unneeded);
+      buildKernel(op, *c, tile, operands[0], operands[1], maps, init);
+      for (Operation *writer : unneeded) {
+        Value source = isa<linalg::CopyOp>(writer)
+                           ? cast<linalg::CopyOp>(writer).getDpsInputs()[0]
+                           : Value();
+        writer->erase();
+        if (source)
+          eraseIfUnread(source);
+      }
+      for (Value buffer : transposed)
+        eraseIfUnread(buffer);
     }
   }
 };

@@ -143,3 +143,63 @@ func.func @left_alone(%a: memref<8x8xf32>, %v: memref<8xf32>, %r: memref<8xf32>,
   linalg.matmul ins(%a, %a : memref<8x8xf32>, memref<8x8xf32>) outs(%e : memref<8x8xf32>)
   return
 }
+
+// -----
+
+// A transpose into a temporary is read in place: the kernel loads the
+// transpose's input through the permuted map, and the transpose and its
+// buffer go. A copy of a zero-filled buffer into the result (bufferization
+// copies a fill that several products share) is the accumulators' start too;
+// the copy goes, and the fill with its buffer once nothing reads it.
+
+// CHECK-LABEL: func.func @transposed_rhs_and_copied_fill
+// CHECK-NOT: linalg
+// CHECK-NOT: memref.alloc
+// CHECK: gpu.launch
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c40 step %c16
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[E:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK: %[[R:.*]] = arith.divui %[[E]], %c32 : index
+// CHECK: %[[N:.*]] = arith.remui %[[E]], %c32 : index
+// CHECK: %[[K:.*]] = arith.addi %[[K0]], %[[R]] : index
+// CHECK: memref.load %arg1[%[[N]], %[[K]]] : memref<20x40xf32>
+// CHECK-NOT: linalg
+func.func @transposed_rhs_and_copied_fill(%a: memref<30x40xf32>, %w: memref<20x40xf32>, %c: memref<30x20xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %zero = memref.alloc() : memref<30x20xf32>
+  linalg.fill ins(%cst : f32) outs(%zero : memref<30x20xf32>)
+  %wt = memref.alloc() : memref<40x20xf32>
+  linalg.transpose ins(%w : memref<20x40xf32>) outs(%wt : memref<40x20xf32>) permutation = [1, 0]
+  linalg.copy ins(%zero : memref<30x20xf32>) outs(%c : memref<30x20xf32>)
+  linalg.matmul ins(%a, %wt : memref<30x40xf32>, memref<40x20xf32>) outs(%c : memref<30x20xf32>)
+  return
+}
+
+// -----
+
+// Kept: a transpose whose buffer is also read elsewhere (the product still
+// reads its input in place), and a fill whose buffer another op reads before
+// the product (left_alone above); a transpose whose input is written in
+// between is read from its buffer.
+
+// CHECK-LABEL: func.func @transposes_kept
+// CHECK: linalg.transpose ins(%arg1 {{.*}} outs(%[[T1:.*]] :
+// CHECK: linalg.copy ins(%[[T1]]
+// CHECK: linalg.transpose ins(%arg0 {{.*}} outs(%[[T2:.*]] :
+// CHECK: linalg.fill {{.*}} outs(%arg0
+// CHECK: gpu.launch
+// CHECK-DAG: memref.load %arg1[{{.*}}] : memref<20x40xf32>
+// CHECK-DAG: memref.load %[[T2]][{{.*}}] : memref<40x30xf32>
+func.func @transposes_kept(%a: memref<30x40xf32>, %w: memref<20x40xf32>, %c: memref<30x20xf32>, %d: memref<40x20xf32>) {
+  %cst = arith.constant 1.0 : f32
+  %wt = memref.alloc() : memref<40x20xf32>
+  linalg.transpose ins(%w : memref<20x40xf32>) outs(%wt : memref<40x20xf32>) permutation = [1, 0]
+  linalg.copy ins(%wt : memref<40x20xf32>) outs(%d : memref<40x20xf32>)
+  %at = memref.alloc() : memref<40x30xf32>
+  linalg.transpose ins(%a : memref<30x40xf32>) outs(%at : memref<40x30xf32>) permutation = [1, 0]
+  linalg.fill ins(%cst : f32) outs(%a : memref<30x40xf32>)
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
+    ins(%at, %wt : memref<40x30xf32>, memref<40x20xf32>) outs(%c : memref<30x20xf32>)
+  return
+}
