@@ -110,9 +110,10 @@ void buildGPUPipeline(OpPassManager &pm, const GPUTarget &target,
   copies.all = true;
   pm.addNestedPass<func::FuncOp>(
       ember::createEmberStridedCopiesToLinalg(copies));
-  // Matmuls tile through workgroup memory; all other loop nests are mapped
-  // onto blocks of threads as they are.
+  // Matmuls and reductions share work through workgroup memory; all other
+  // loop nests are mapped onto blocks of threads as they are.
   pm.addNestedPass<func::FuncOp>(ember::createEmberGPUTileMatmul());
+  pm.addNestedPass<func::FuncOp>(ember::createEmberGPUTileReductions());
   ember::addPipelineText(
       pm, "scf-forall-to-parallel,convert-linalg-to-parallel-loops");
   pm.addPass(ember::createEmberWidenBoolMemrefs());

@@ -9,13 +9,13 @@
 // launches over the region's buffers (results are out-parameters). Without
 // ember-fusion each loop nest is a kernel of its own: the fused broadcast +
 // add + exp over 64x100 (blocks of 128x2 threads, thread x along the rows),
-// the zero fill of the sums, and the row sums (one thread per row).
+// and the row sums (ember-gpu-tile-reductions: 128 threads share each row,
+// two rows per block, the zero fill folded in).
 
 // HOST-LABEL: func.func @main(%arg0: memref<64x100xf32>, %arg1: memref<100xf32>, %arg2: memref<64x100xf32>, %arg3: memref<64xf32>) {
 // HOST-NOT: memref.alloc
 // HOST: gpu.launch_func @main_kernel::@main_kernel blocks in (%c1, %c32, %c1) threads in (%c128, %c2, %c1) args(%arg0 : memref<64x100xf32>, %arg1 : memref<100xf32>, %arg2 : memref<64x100xf32>)
-// HOST: gpu.launch_func @main_kernel_0::@main_kernel blocks in (%c1, %c1, %c1) threads in (%c64, %c1, %c1) args(%arg3 : memref<64xf32>)
-// HOST: gpu.launch_func @main_kernel_1::@main_kernel blocks in (%c1, %c1, %c1) threads in (%c64, %c1, %c1) args(%arg2 : memref<64x100xf32>, %arg3 : memref<64xf32>)
+// HOST: gpu.launch_func @main_kernel_0::@main_kernel blocks in (%c32, %c1, %c1) threads in (%c128, %c2, %c1) args(%arg2 : memref<64x100xf32>, %arg3 : memref<64xf32>)
 // HOST-NEXT: return
 
 // With ember-fusion (the default) the function is one "rows" region: one
@@ -31,12 +31,12 @@
 // For SPIR-V, serialized modules for Vulkan with SPIR-V 1.3 capabilities.
 // SPIRV: gpu.binary @main_kernel [#gpu.object<#spirv.target_env<#spirv.vce<v1.3, [Shader, {{.*}}]>, api=Vulkan, {{.*}}>, bin = "
 // SPIRV: gpu.binary @main_kernel_0
-// SPIRV: gpu.binary @main_kernel_1
 
 // For NVVM, PTX with one entry per kernel and buffers as bare pointers.
 // NVVM: gpu.binary @main_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">, {{.*}}assembly = "{{.*}}.target sm_80{{.*}}.visible .entry main_kernel({{.*}}.param .u64 .ptr .align 1 main_kernel_param_0,{{.*}}.param .u64 .ptr .align 1 main_kernel_param_2
 // NVVM: gpu.binary @main_kernel_0
-// NVVM: gpu.binary @main_kernel_1
+// NVVM-SAME: .shared .align 4 .b8 __wg_main_kernel_0[1024]
+// NVVM-SAME: bar.sync
 
 // For ROCDL, kernels in the LLVM dialect for an external llc; exp's floor is
 // ocml's.
@@ -45,7 +45,8 @@
 // ROCDL: llvm.func @main_kernel(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr) attributes {{{.*}}rocdl.kernel
 // ROCDL: rocdl.workitem.id.x range <i32, 0, 128>
 // ROCDL: gpu.module @main_kernel_0
-// ROCDL: gpu.module @main_kernel_1
+// ROCDL: llvm.mlir.global internal @__wg_main_kernel_0() {addr_space = 3 : i32} : !llvm.array<256 x f32>
+// ROCDL: rocdl.barrier
 
 // GFX942: gpu.module @main_kernel [#rocdl.target<O = 3, chip = "gfx942">]
 func.func @main(%x: tensor<64x100xf32>, %b: tensor<100xf32>) -> (tensor<64x100xf32>, tensor<64xf32>) {

@@ -139,25 +139,28 @@ def test_add(dt):
 
 
 EXP_SUM = """
-func.func @main(%x: tensor<64x100xf32>, %y: tensor<64x100xf32>) -> tensor<64xf32> {
+func.func @main(%x: tensor<64x100xf32>, %y: tensor<64x100xf32>)
+    -> (tensor<64x100xf32>, tensor<64xf32>) {
   %0 = ember.add %x, %y : tensor<64x100xf32>
   %1 = ember.exp %0 : tensor<64x100xf32>
   %2 = ember.sum %1 [1] : tensor<64x100xf32> -> tensor<64xf32>
-  return %2 : tensor<64xf32>
+  return %1, %2 : tensor<64x100xf32>, tensor<64xf32>
 }"""
 
 
 @needs_vulkan
 def test_exp_sum_reads_earlier_dispatch():
-    # Without fusion regions: a fill of the output, then a reduction into it,
-    # wrong without the barrier. With them: one kernel, a thread per row.
-    assert len(_compile(EXP_SUM, fusion=False)[1]) >= 2
+    # Without fusion regions: the exp, then a reduction that reads it, wrong
+    # without the barrier between them. With them: one kernel, a thread per row.
+    assert len(_compile(EXP_SUM, fusion=False)[1]) == 2
     assert len(_compile(EXP_SUM)[1]) == 1
     rng = np.random.default_rng(2)
     x, y = (rng.standard_normal((64, 100), np.float32) for _ in range(2))
     for fusion in (False, True):
         for _ in range(3):  # outputs start as garbage after the first run
-            (out,) = _run(EXP_SUM, [x, y], [((64,), np.float32)], fusion)
+            e, out = _run(EXP_SUM, [x, y], [((64, 100), np.float32), ((64,), np.float32)],
+                          fusion)
+            np.testing.assert_allclose(e, np.exp(x + y), rtol=1e-6)
             np.testing.assert_allclose(out, np.exp(x + y).sum(1), rtol=1e-5)
 
 

@@ -261,6 +261,34 @@ def EmberGPUTileMatmul : Pass<"ember-gpu-tile-matmul",
                            "::mlir::arith::ArithDialect"];
 }
 
+def EmberGPUTileReductions : Pass<"ember-gpu-tile-reductions",
+                                  "::mlir::func::FuncOp"> {
+  let summary = "Reductions on buffers as GPU kernels whose threads share "
+                "each result through workgroup memory";
+  let description = [{
+    Runs after bufferization. Each `linalg.generic` at the function's top
+    level with static sizes and one reduction loop, whose results (up to 4)
+    each combine into their accumulator with one associative, commutative op
+    that has an identity (`addf`, `mulf`, float max / min, integer add, mul,
+    max / min, and, or, xor) and depends on no other accumulator, becomes a
+    `gpu.launch` of its own with 256 threads per block. Where the reduction
+    loop is the contiguous dim of the first input (row sums) it runs along
+    thread x (up to 256 threads, at least 32) and the block's results along
+    y; otherwise (column sums) up to 32 results run along x, so that
+    neighbouring threads read neighbouring elements, and the reduction along
+    y. Each thread accumulates a strided part of the reduction from the
+    identity with the op's own body; the block then combines the partials in
+    workgroup memory as a tree, a barrier after each level, and one thread
+    per result combines the total into the result's start: a constant fill
+    before the op (folded, as in ember-gpu-tile-matmul) or the buffer's
+    value.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def EmberSPIRVPrepareKernels : Pass<"ember-spirv-prepare-kernels",
                                     "::mlir::ModuleOp"> {
   let summary = "Prepare outlined GPU kernels for the SPIR-V conversions";

@@ -1,4 +1,9 @@
-//===- GPUMatmul.cpp - contractions as workgroup-memory tiled kernels -----===//
+//===- GPUWorkgroupTiles.cpp - kernels that share workgroup memory --------===//
+//
+// Two passes that turn linalg ops on buffers into gpu.launch ops whose
+// threads cooperate through workgroup memory (the other loop nests of a
+// region are mapped onto threads one iteration each by
+// ember-gpu-map-parallel-loops).
 //
 // ember-gpu-tile-matmul turns each linalg contraction on buffers (matmul,
 // batch_matmul, or a linalg.generic with one m, one n and one k loop and any
@@ -11,12 +16,20 @@
 // element outside the product is not stored. Operands are read through the
 // op's indexing maps, so transposed and broadcast operands need no copy.
 //
+// ember-gpu-tile-reductions turns each reduction (a linalg.generic with one
+// reduction loop whose results each combine into their accumulator with one
+// associative op) into a gpu.launch where several threads share each result:
+// each accumulates a strided part of the reduction from the combiner's
+// identity with the op's own body, then the block combines the partials in
+// workgroup memory as a tree, between barriers.
+//
 //===----------------------------------------------------------------------===//
 #include "ember/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -28,6 +41,7 @@
 namespace mlir {
 namespace ember {
 #define GEN_PASS_DEF_EMBERGPUTILEMATMUL
+#define GEN_PASS_DEF_EMBERGPUTILEREDUCTIONS
 #include "ember/Transforms/Passes.h.inc"
 } // namespace ember
 } // namespace mlir
@@ -38,6 +52,8 @@ namespace {
 
 /// Depth of the k slice held in workgroup memory.
 constexpr int64_t kSliceK = 16;
+/// Threads per block of a reduction.
+constexpr int64_t kThreads = 256;
 /// Largest grid dimension every target accepts (CUDA's y and z, Vulkan's
 /// guaranteed minimum).
 constexpr int64_t kMaxGrid = 65535;
@@ -504,6 +520,313 @@ struct EmberGPUTileMatmul
       }
       for (Value buffer : transposed)
         eraseIfUnread(buffer);
+    }
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// The identity of `combiner` (an associative, commutative op) for values
+/// of `type`, or null for an op that is not one.
+TypedAttr identity(Operation *combiner, Type type) {
+  OpBuilder b(combiner->getContext());
+  if (auto ft = dyn_cast<FloatType>(type)) {
+    auto f = [&](const APFloat &v) -> TypedAttr {
+      return b.getFloatAttr(ft, v);
+    };
+    const llvm::fltSemantics &sem = ft.getFloatSemantics();
+    if (isa<arith::AddFOp>(combiner))
+      return f(APFloat::getZero(sem, /*Negative=*/true));
+    if (isa<arith::MulFOp>(combiner))
+      return f(APFloat::getOne(sem));
+    if (isa<arith::MaxNumFOp, arith::MaximumFOp, LLVM::MaxNumOp>(combiner))
+      return f(APFloat::getInf(sem, /*Negative=*/true));
+    if (isa<arith::MinNumFOp, arith::MinimumFOp, LLVM::MinNumOp>(combiner))
+      return f(APFloat::getInf(sem));
+    return nullptr;
+  }
+  auto it = dyn_cast<IntegerType>(type);
+  if (!it)
+    return nullptr;
+  unsigned w = it.getWidth();
+  auto i = [&](const APInt &v) -> TypedAttr { return b.getIntegerAttr(it, v); };
+  if (isa<arith::AddIOp, arith::OrIOp, arith::XOrIOp, arith::MaxUIOp>(combiner))
+    return i(APInt::getZero(w));
+  if (isa<arith::MulIOp>(combiner))
+    return i(APInt(w, 1));
+  if (isa<arith::AndIOp, arith::MinUIOp>(combiner))
+    return i(APInt::getAllOnes(w));
+  if (isa<arith::MaxSIOp>(combiner))
+    return i(APInt::getSignedMinValue(w));
+  if (isa<arith::MinSIOp>(combiner))
+    return i(APInt::getSignedMaxValue(w));
+  return nullptr;
+}
+
+/// A reduction this pass takes: static sizes, one reduction loop, and each
+/// result yielded by a combiner (with an identity) of its accumulator, which
+/// nothing else in the body uses, and of a value that depends on no
+/// accumulator.
+struct Reduction {
+  SmallVector<int64_t> sizes;
+  SmallVector<unsigned> parallel;
+  unsigned r;
+  SmallVector<Operation *> combiners;
+  SmallVector<TypedAttr> identities;
+  int64_t outputs() const {
+    int64_t n = 1;
+    for (unsigned d : parallel)
+      n *= sizes[d];
+    return n;
+  }
+};
+
+FailureOr<Reduction> analyseReduction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumReductionLoops() != 1 ||
+      op.getNumDpsInits() > 4)
+    return failure();
+  Reduction red;
+  red.sizes = op.getStaticLoopRanges();
+  if (llvm::any_of(red.sizes, ShapedType::isDynamic) ||
+      llvm::is_contained(red.sizes, 0))
+    return failure();
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr e : map.getResults())
+      if (!isa<AffineDimExpr, AffineConstantExpr>(e))
+        return failure();
+  for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (it == utils::IteratorType::reduction)
+      red.r = d;
+    else
+      red.parallel.push_back(d);
+  Block *body = op.getBody();
+  Operation *yield = body->getTerminator();
+  SmallVector<Value> accs;
+  for (OpOperand &init : op.getDpsInitsMutable())
+    accs.push_back(op.getMatchingBlockArgument(&init));
+  // What depends on an accumulator: the combiners and what uses them.
+  llvm::SmallPtrSet<Operation *, 8> tainted;
+  for (Operation &bodyOp : body->without_terminator())
+    if (llvm::any_of(bodyOp.getOperands(), [&](Value v) {
+          return llvm::is_contained(accs, v) ||
+                 (v.getDefiningOp() && tainted.contains(v.getDefiningOp()));
+        }))
+      tainted.insert(&bodyOp);
+  for (auto [i, acc] : llvm::enumerate(accs)) {
+    Type t = acc.getType();
+    if (!t.isIntOrFloat() || t.getIntOrFloatBitWidth() < 8 || !acc.hasOneUse())
+      return failure();
+    Operation *combiner = *acc.getUsers().begin();
+    if (combiner->getNumOperands() != 2 || combiner->getNumRegions() != 0 ||
+        combiner->getNumResults() != 1 ||
+        yield->getOperand(i) != combiner->getResult(0))
+      return failure();
+    Value other = combiner->getOperand(combiner->getOperand(0) == acc ? 1 : 0);
+    if (other == acc ||
+        (other.getDefiningOp() && tainted.contains(other.getDefiningOp())))
+      return failure();
+    TypedAttr id = identity(combiner, t);
+    if (!id)
+      return failure();
+    red.combiners.push_back(combiner);
+    red.identities.push_back(id);
+  }
+  // Only the combiners depend on accumulators (and the yield on them).
+  for (Operation *op : tainted)
+    if (!llvm::is_contained(red.combiners, op))
+      return failure();
+  return red;
+}
+
+/// Replaces `op` by its kernel: a block of `threadsX` x `threadsY` threads,
+/// the reduction along x when `alongX`, else along y; results along the
+/// other. `starts[i]` is result i's start (null: the result buffer's value).
+void buildReductionKernel(linalg::GenericOp op, const Reduction &red,
+                          bool alongX, int64_t threadsX, int64_t threadsY,
+                          ArrayRef<Value> starts) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  KernelBuilder kb{b, loc};
+  MLIRContext *ctx = op.getContext();
+  int64_t outputs = red.outputs(), size = red.sizes[red.r];
+  int64_t rThreads = alongX ? threadsX : threadsY;
+  int64_t perBlock = alongX ? threadsY : threadsX;
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  SmallVector<Type> partialTypes;
+  for (Value init : op.getDpsInits())
+    partialTypes.push_back(MemRefType::get({threadsY, threadsX},
+                                           getElementTypeOrSelf(init.getType()),
+                                           AffineMap(), workgroup));
+  auto launch = gpu::LaunchOp::create(
+      b, loc, kb.index(llvm::divideCeil(outputs, perBlock)), kb.index(1),
+      kb.index(1), kb.index(threadsX), kb.index(threadsY), kb.index(1),
+      /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, partialTypes);
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToStart(&body);
+  gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPointToStart(&body);
+  Value tx = launch.getThreadIds().x, ty = launch.getThreadIds().y;
+  Value rt = alongX ? tx : ty, ot = alongX ? ty : tx;
+  Value output = kb.add(kb.mul(launch.getBlockIds().x, kb.index(perBlock)), ot);
+  Value valid = kb.lt(output, outputs);
+  // The parallel loops' values (row-major over them) of this thread's result.
+  SmallVector<Value> loops(red.sizes.size());
+  Value rest = output;
+  for (unsigned d : llvm::reverse(red.parallel)) {
+    if (d == red.parallel.front()) {
+      loops[d] = rest; // past the end only where !valid
+      break;
+    }
+    Value dimSize = kb.index(red.sizes[d]);
+    loops[d] = arith::RemUIOp::create(b, loc, rest, dimSize);
+    rest = arith::DivUIOp::create(b, loc, rest, dimSize);
+  }
+  loops[red.r] = kb.index(0);
+
+  SmallVector<Value> identities;
+  for (TypedAttr id : red.identities)
+    identities.push_back(arith::ConstantOp::create(b, loc, id));
+  // This thread's partials: elements rt, rt + rThreads, ... of the reduction.
+  Block *opBody = op.getBody();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto steps = scf::ForOp::create(b, loc, kb.index(0),
+                                  kb.index(llvm::divideCeil(size, rThreads)),
+                                  kb.index(1), identities);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(steps.getBody());
+    Value r = kb.add(kb.mul(steps.getInductionVar(), kb.index(rThreads)), rt);
+    Value inBounds = kb.both(valid, kb.lt(r, size));
+    auto step = scf::IfOp::create(b, loc, TypeRange(identities), inBounds,
+                                  /*withElseRegion=*/true);
+    b.setInsertionPointToStart(step.elseBlock());
+    scf::YieldOp::create(b, loc, steps.getRegionIterArgs());
+    b.setInsertionPointToStart(step.thenBlock());
+    SmallVector<Value> at = loops;
+    at[red.r] = r;
+    IRMapping map;
+    for (OpOperand *input : op.getDpsInputOperands())
+      map.map(op.getMatchingBlockArgument(input),
+              memref::LoadOp::create(
+                  b, loc, input->get(),
+                  kb.indices(maps[input->getOperandNumber()], at)));
+    for (auto [init, partial] :
+         llvm::zip(op.getDpsInitsMutable(), steps.getRegionIterArgs()))
+      map.map(op.getMatchingBlockArgument(&init), partial);
+    for (Operation &bodyOp : opBody->without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
+        map.map(index.getResult(), at[index.getDim()]);
+        continue;
+      }
+      b.clone(bodyOp, map);
+    }
+    SmallVector<Value> next;
+    for (Value v : opBody->getTerminator()->getOperands())
+      next.push_back(map.lookupOrDefault(v));
+    scf::YieldOp::create(b, loc, next);
+    b.setInsertionPointAfter(step);
+    scf::YieldOp::create(b, loc, step.getResults());
+  }
+
+  // The tree over the partials of each result, in workgroup memory.
+  auto slot = [&](Value rIndex) {
+    return alongX ? SmallVector<Value>{ot, rIndex}
+                  : SmallVector<Value>{rIndex, ot};
+  };
+  auto combine = [&](unsigned i, Value x, Value y) {
+    IRMapping map;
+    Operation *combiner = red.combiners[i];
+    map.map(combiner->getOperand(0), x);
+    map.map(combiner->getOperand(1), y);
+    return b.clone(*combiner, map)->getResult(0);
+  };
+  ArrayRef<BlockArgument> partials = launch.getWorkgroupAttributions();
+  for (auto [i, partial] : llvm::enumerate(steps.getResults()))
+    memref::StoreOp::create(b, loc, partial, partials[i], slot(rt));
+  gpu::BarrierOp::create(b, loc);
+  for (int64_t half = rThreads / 2; half >= 1; half /= 2) {
+    auto active = scf::IfOp::create(b, loc, kb.lt(rt, half));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(active.thenBlock());
+      Value other = kb.add(rt, kb.index(half));
+      for (auto [i, buffer] : llvm::enumerate(partials)) {
+        Value x = memref::LoadOp::create(b, loc, buffer, slot(rt));
+        Value y = memref::LoadOp::create(b, loc, buffer, slot(other));
+        memref::StoreOp::create(b, loc, combine(i, x, y), buffer, slot(rt));
+      }
+    }
+    gpu::BarrierOp::create(b, loc);
+  }
+  // Thread 0 of each result combines the total into the result's start.
+  Value zero = kb.index(0);
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rt, zero);
+  auto store = scf::IfOp::create(b, loc, kb.both(valid, first));
+  b.setInsertionPointToStart(store.thenBlock());
+  for (auto [i, buffer] : llvm::enumerate(partials)) {
+    Value init = op.getDpsInits()[i];
+    SmallVector<Value> indices =
+        kb.indices(maps[op.getNumDpsInputs() + i], loops);
+    Value start =
+        starts[i] ? starts[i]
+                  : memref::LoadOp::create(b, loc, init, indices).getResult();
+    Value total = memref::LoadOp::create(b, loc, buffer, slot(zero));
+    memref::StoreOp::create(b, loc, combine(i, total, start), init, indices);
+  }
+  op->erase();
+}
+
+struct EmberGPUTileReductions
+    : public ember::impl::EmberGPUTileReductionsBase<EmberGPUTileReductions> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> ops(
+        getOperation().getBody().getOps<linalg::GenericOp>());
+    for (linalg::GenericOp op : ops) {
+      FailureOr<Reduction> red = analyseReduction(op);
+      if (failed(red))
+        continue;
+      int64_t size = red->sizes[red->r], outputs = red->outputs();
+      // The reduction runs along thread x where it is the contiguous dim of
+      // the first input (rows), else the results do (columns).
+      AffineMap first = op.getIndexingMapsArray().front();
+      auto last = first.getNumResults()
+                      ? dyn_cast<AffineDimExpr>(first.getResults().back())
+                      : nullptr;
+      bool alongX =
+          !red->parallel.size() || (last && last.getPosition() == red->r);
+      int64_t threadsX, threadsY;
+      if (alongX) {
+        threadsX = std::min<int64_t>(
+            kThreads, std::max<int64_t>(32, llvm::PowerOf2Ceil(size)));
+        threadsY =
+            std::min<int64_t>(kThreads / threadsX, llvm::PowerOf2Ceil(outputs));
+      } else {
+        threadsX = std::min<int64_t>(32, llvm::PowerOf2Ceil(outputs));
+        threadsY =
+            std::min<int64_t>(kThreads / threadsX, llvm::PowerOf2Ceil(size));
+      }
+      int64_t perBlock = alongX ? threadsY : threadsX;
+      if (llvm::divideCeil(outputs, perBlock) > kMaxGrid)
+        continue;
+      SmallVector<Operation *> unneeded;
+      SmallVector<Value> starts;
+      for (Value init : op.getDpsInits())
+        starts.push_back(filledWith(op, init, unneeded));
+      buildReductionKernel(op, *red, alongX, threadsX, threadsY, starts);
+      for (Operation *writer : unneeded) {
+        Value source = isa<linalg::CopyOp>(writer)
+                           ? cast<linalg::CopyOp>(writer).getDpsInputs()[0]
+                           : Value();
+        writer->erase();
+        if (source)
+          eraseIfUnread(source);
+      }
     }
   }
 };
