@@ -141,7 +141,8 @@ def test_ember_opt_lists_the_ember_passes():
                  "ember-promote-accumulators", "ember-gpu-map-parallel-loops",
                  "ember-spirv-prepare-kernels", "ember-spirv-nest-modules",
                  "ember-gpu-split-reductions", "ember-fusion", "ember-lower-fusion",
-                 "ember-vectorize-row-copies",
+                 "ember-vectorize-row-copies", "ember-gpu-tile-matmul",
+                 "ember-gpu-tile-reductions",
                  "ember-spirv-pipeline", "ember-nvvm-pipeline", "ember-rocdl-pipeline"):
         assert name in help_text
 

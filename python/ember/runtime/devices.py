@@ -1,43 +1,58 @@
 """Devices: where a buffer lives and where the regions that compute it run.
 
-``cpu`` buffers are NumPy arrays in host memory; ``vulkan`` buffers are NumPy
-views of host-visible Vulkan memory (``ember.runtime.backends.vulkan``), so the
-rest of the runtime handles both the same way, and a region on either device
-reads the other's buffers (a Vulkan region copies CPU inputs into device
-buffers first). Each device has its own compile cache.
+``cpu`` buffers are NumPy arrays in host memory. The GPU devices' buffers are
+NumPy views of memory the host addresses directly: host-visible Vulkan memory
+on ``vulkan`` (``ember.runtime.backends.vulkan``), managed memory on ``cuda``
+(NVIDIA, ``ember.runtime.backends.cuda``) and ``rocm`` (AMD,
+``ember.runtime.backends.rocm``). So the rest of the runtime handles them all
+the same way, and a region on one device reads the others' buffers (a GPU
+region copies other inputs into its device's buffers first). Each device has
+its own compile cache.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ember.runtime.backends import vulkan
+from ember.runtime.backends import cuda, rocm, vulkan
 
-DEVICES = ("cpu", "vulkan")
+# Each GPU device's backend module and the error it raises when it is missing.
+_GPUS = {"vulkan": (vulkan, vulkan.VulkanError), "cuda": (cuda, cuda.CudaError),
+         "rocm": (rocm, rocm.RocmError)}
+DEVICES = ("cpu", *_GPUS)
 
-_vulkan_in_use = False  # set once a Vulkan buffer exists: until then all is cpu
+_in_use: list = []  # the GPU modules that have made a buffer: until then all is cpu
 
 
 def check(name: str) -> str:
-    """``name`` ("cpu", "vulkan", "vulkan:0") as a device type, or an error naming
+    """``name`` ("cpu", "vulkan", "cuda:0"...) as a device type, or an error naming
     what is missing."""
     kind = name.split(":")[0]
     if kind not in DEVICES:
         raise RuntimeError(f"ember: device {name!r} is not available in this build "
                            f"(available: {', '.join(DEVICES)})")
-    if kind == "vulkan":
+    if kind in _GPUS:
+        module, error = _GPUS[kind]
         try:
-            vulkan.device()
-        except vulkan.VulkanError as e:
-            raise RuntimeError(f"ember: device 'vulkan' is not available: {e}") from None
+            module.device()
+        except error as e:
+            raise RuntimeError(f"ember: device '{kind}' is not available: {e}") from None
     return kind
 
 
 def device_of_array(a: np.ndarray) -> str:
-    """"vulkan" for a view of Vulkan memory, else "cpu"."""
-    if not _vulkan_in_use:
-        return "cpu"
-    return "vulkan" if vulkan.buffer_of(a) is not None else "cpu"
+    """The GPU device whose memory ``a`` views, else "cpu"."""
+    for module in _in_use:
+        if module.buffer_of(a) is not None:
+            return next(k for k, (m, _) in _GPUS.items() if m is module)
+    return "cpu"
+
+
+def _use(kind: str):
+    module = _GPUS[kind][0]
+    if module not in _in_use:
+        _in_use.append(module)
+    return module
 
 
 def to_device(a: np.ndarray, kind: str) -> np.ndarray:
@@ -46,9 +61,7 @@ def to_device(a: np.ndarray, kind: str) -> np.ndarray:
         return a
     if kind == "cpu":
         return np.array(a, copy=True)
-    global _vulkan_in_use
-    _vulkan_in_use = True
-    out = vulkan.device().buffer(a.nbytes).array(a.shape, a.dtype)
+    out = _use(kind).device().buffer(a.nbytes).array(a.shape, a.dtype)
     out[...] = a
     return out
 
@@ -64,11 +77,10 @@ def cache_for(kind: str | None):
         if kind == "cpu":
             from ember.runtime.realize import CACHE as cache
         else:
-            global _vulkan_in_use
-            from ember.runtime.backends.gpu import VulkanBackend
+            from ember.runtime.backends.gpu import BACKENDS
             from ember.runtime.cache import CompileCache
 
-            _vulkan_in_use = True
-            cache = CompileCache(VulkanBackend())
+            _use(kind)
+            cache = CompileCache(BACKENDS[kind]())
         _caches[kind] = cache
     return cache

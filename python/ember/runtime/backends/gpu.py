@@ -8,9 +8,13 @@ outputs, temporaries, constants), the launches (kernel, grid, block, buffers)
 and each kernel's code, serialized for its target:
 
 * ``spirv``: a SPIR-V binary per kernel (Vulkan), run by :class:`VulkanBackend`;
-* ``nvvm``: PTX (``fmt="isa"``) or a cubin (``fmt="bin"``, needs ``ptxas``);
+* ``nvvm``: PTX (``fmt="isa"``) or a cubin (``fmt="bin"``, needs ``ptxas``); PTX
+  runs on the ``cuda`` device (:class:`DriverBackend`);
 * ``rocdl``: an AMDGPU code object (``.hsaco``), made from the kernels' LLVM IR
-  by Debian's ``llc-22`` and ``ld.lld-22`` (this LLVM has no AMDGPU backend).
+  by Debian's ``llc-22`` and ``ld.lld-22`` (this LLVM has no AMDGPU backend), run
+  on the ``rocm`` device (:class:`DriverBackend`).
+
+:class:`GPUExecutable` runs a program on any of the three devices.
 
 A :class:`Program` is plain data: it round-trips through JSON, which is what
 the compile cache keeps on disk.
@@ -34,7 +38,7 @@ from mlir.dialects import gpu
 
 from ember.compiler._jit import EmberCompileError, run_pipeline
 from ember.compiler._types import numpy_dtype
-from ember.runtime.backends import vulkan
+from ember.runtime.backends import cuda, rocm, vulkan
 
 TARGETS = ("spirv", "nvvm", "rocdl")
 
@@ -283,31 +287,38 @@ def compile_region(module: ir.Module, target: str, *, chip: str | None = None,
 LAVAPIPE_LOOP_LIMIT = 65535
 
 
-class VulkanExecutable:
-    """A region's program on the Vulkan device: ``run(inputs) -> outputs``.
+class GPUExecutable:
+    """A region's program on a GPU device (``vulkan``, ``cuda`` or ``rocm``, given as
+    its backend module): ``run(inputs) -> outputs``.
 
-    Inputs already in Vulkan memory are bound as they are, others are copied in;
-    outputs are new Vulkan buffers, returned as NumPy views. Kernels, constants and
-    temporaries are made on the first run and kept."""
+    Inputs already in the device's memory are bound as they are, others are copied
+    in; outputs are new device buffers, returned as NumPy views. Kernels, constants
+    and temporaries are made on the first run and kept."""
 
-    def __init__(self, program: Program, out_specs):
+    def __init__(self, program: Program, out_specs, backend):
         self.program = program
         self.out_specs = out_specs
+        self.backend = backend
         self._kernels = None
         self._fixed: dict[int, object] = {}  # buffer number -> temporary / constant
 
     def _prepare(self, dev):
         p = self.program
-        if "llvmpipe" in dev.name:
-            for ln in p.launches:
-                if ln.iterations > LAVAPIPE_LOOP_LIMIT:
-                    raise EmberCompileError(
-                        f"vulkan: kernel {ln.module} loops {ln.iterations} times in one "
-                        f"thread; lavapipe ({dev.name}) stops a shader after "
-                        f"{LAVAPIPE_LOOP_LIMIT} loop iterations, so its results would be "
-                        "wrong (Ember does not split long reductions across threads yet)")
-        self._kernels = {ln.module: dev.kernel(p.kernels[ln.module], ln.entry, len(ln.args))
-                         for ln in p.launches}
+        if self.backend is vulkan:
+            if "llvmpipe" in dev.name:
+                for ln in p.launches:
+                    if ln.iterations > LAVAPIPE_LOOP_LIMIT:
+                        raise EmberCompileError(
+                            f"vulkan: kernel {ln.module} loops {ln.iterations} times in one "
+                            f"thread; lavapipe ({dev.name}) stops a shader after "
+                            f"{LAVAPIPE_LOOP_LIMIT} loop iterations, so its results would be "
+                            "wrong (its threads share a reduction only where it combines "
+                            "with one associative op, such as a sum or a max)")
+            self._kernels = {ln.module: dev.kernel(p.kernels[ln.module], ln.entry,
+                                                   len(ln.args)) for ln in p.launches}
+        else:  # cuda, rocm: the block size is given at launch
+            self._kernels = {ln.module: dev.kernel(p.kernels[ln.module], ln.entry, ln.block)
+                             for ln in p.launches}
         for k, (kind, value) in enumerate(p.buffers):
             if kind == "alloc":
                 self._fixed[k] = dev.buffer(value)
@@ -318,7 +329,7 @@ class VulkanExecutable:
                 self._fixed[k] = buf
 
     def run(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
-        dev = vulkan.device()
+        dev = self.backend.device()
         if self._kernels is None:
             self._prepare(dev)
         p = self.program
@@ -329,7 +340,7 @@ class VulkanExecutable:
                 bufs.append(self._fixed[k])
             elif value < p.num_inputs:
                 a = inputs[value]
-                buf = vulkan.buffer_of(a)
+                buf = self.backend.buffer_of(a)
                 if buf is None:
                     buf = dev.buffer(a.nbytes)
                     buf.array(a.shape, a.dtype)[...] = a
@@ -369,5 +380,33 @@ class VulkanBackend:
                 "on the CPU") from None
         Path(dest).write_text(program.to_json())
 
-    def load(self, path: Path, out_specs) -> VulkanExecutable:
-        return VulkanExecutable(Program.from_json(Path(path).read_text()), out_specs)
+    def load(self, path: Path, out_specs) -> GPUExecutable:
+        return GPUExecutable(Program.from_json(Path(path).read_text()), out_specs, vulkan)
+
+
+class DriverBackend:
+    """Regions for the ``cuda`` device (``ember-nvvm-pipeline``: PTX for its compute
+    capability, which the driver compiles) or the ``rocm`` device
+    (``ember-rocdl-pipeline``: code objects for its gfx architecture)."""
+
+    has_disk_format = True
+
+    def __init__(self, name: str, target: str, module):
+        self.name, self.target, self.module = name, target, module
+
+    def target_id(self) -> str:
+        return f"{self.name}-{self.module.device().chip}"
+
+    def compile(self, module: ir.Module, dest: Path, dump_dir: str | None = None) -> None:
+        program = compile_region(module, self.target, chip=self.module.device().chip,
+                                 dump_dir=dump_dir)
+        Path(dest).write_text(program.to_json())
+
+    def load(self, path: Path, out_specs) -> GPUExecutable:
+        return GPUExecutable(Program.from_json(Path(path).read_text()), out_specs,
+                             self.module)
+
+
+# Each GPU device's backend, made when its compile cache is.
+BACKENDS = {"vulkan": VulkanBackend, "cuda": lambda: DriverBackend("cuda", "nvvm", cuda),
+            "rocm": lambda: DriverBackend("rocm", "rocdl", rocm)}

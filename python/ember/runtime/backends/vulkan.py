@@ -38,6 +38,8 @@ import warnings
 
 import numpy as np
 
+from ember.runtime.backends._memory import HostVisibleBuffer, whole_buffer
+
 
 class VulkanError(RuntimeError):
     """Vulkan is missing (the package, the loader, a driver) or a Vulkan call failed."""
@@ -372,7 +374,7 @@ class VulkanDevice:
         return f"VulkanDevice({self.name!r})"
 
 
-class VulkanBuffer:
+class VulkanBuffer(HostVisibleBuffer):
     """A storage buffer in host-visible, host-coherent memory, mapped for its lifetime.
 
     Its memory is freed when neither it nor any array from :meth:`array` is left.
@@ -398,26 +400,6 @@ class VulkanBuffer:
                "vkMapMemory")
         self._address = int(ffi.cast("uintptr_t", ptr[0]))
 
-    @property
-    def __array_interface__(self) -> dict:
-        # np.asarray(self) is a uint8 view of the mapped bytes whose .base is self.
-        return {"version": 3, "shape": (self.nbytes,), "typestr": "|u1",
-                "data": (self._address, False)}
-
-    def array(self, shape, dtype) -> np.ndarray:
-        """A zero-copy, writable view of the first bytes as an array; it keeps this alive.
-
-        >>> device().buffer(16).array((2, 2), "float32").shape   # doctest: +SKIP
-        (2, 2)
-        """
-        dtype = np.dtype(dtype)
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        if size > self.nbytes:
-            raise ValueError(f"an array of {size} bytes {shape} {dtype} in a buffer of "
-                             f"{self.nbytes} bytes")
-        return np.asarray(self)[:size].view(dtype).reshape(shape)
-
     def __del__(self):
         device = getattr(self, "_device", None)
         if device is None or device._device is None:
@@ -427,9 +409,6 @@ class VulkanBuffer:
             lib.vkDestroyBuffer(device._device, self._buffer, ffi.NULL)
         if self._memory is not None:  # unmaps it too
             lib.vkFreeMemory(device._device, self._memory, ffi.NULL)
-
-    def __repr__(self) -> str:
-        return f"VulkanBuffer({self.nbytes} bytes)"
 
 
 class Kernel:
@@ -511,12 +490,6 @@ def available() -> bool:
 
 
 def buffer_of(a: np.ndarray) -> VulkanBuffer | None:
-    """The buffer ``a`` is the whole of, from its first byte, when it is one
-    (``VulkanBuffer.array`` made it, or a view that covers the same bytes), else None:
-    such an array is bound as it is, any other one is copied into a new buffer."""
-    base = a
-    while base is not None and not isinstance(base, VulkanBuffer):
-        base = getattr(base, "base", None)
-    if base is None or not a.flags.c_contiguous or a.ctypes.data != base._address:
-        return None
-    return base if a.nbytes <= base.nbytes else None
+    """The buffer ``a`` is the whole of, from its first byte, when it is one, else
+    None (see :func:`~ember.runtime.backends._memory.whole_buffer`)."""
+    return whole_buffer(a, VulkanBuffer)
