@@ -48,6 +48,12 @@ WORKLOADS = {
         [_f32(32, 100)],
         lambda x: (x.softmax(-1), F.layer_norm(x, (100,)), x.log_softmax(0)),
     ),
+    # Rows longer than a "rows" region takes (4096): reductions whose threads share
+    # each row through workgroup memory (ember-gpu-tile-reductions).
+    "long_rows": (
+        [_f32(8, 5000)],
+        lambda x: (x.softmax(-1), F.layer_norm(x, (5000,)), x.var(1), x.amax(0)),
+    ),
     "reductions": (
         [_f32(17, 33)],
         lambda x: (x.sum(0), x.amax(1), x.argmax(1), x.mean(), x.var(1), x.prod(0)),
