@@ -149,6 +149,10 @@ class ManagedBuffer(HostVisibleBuffer):
 
     def __del__(self):
         if getattr(self, "_address", 0):
+            try:  # the device's context current on the thread that frees it
+                self._device._current()
+            except RuntimeError:
+                return  # the driver is shutting down (at exit): left to it
             getattr(self._device._lib, self._device.calls.free)(self._address)
 
 
