@@ -66,9 +66,13 @@ constexpr GPUTarget kNVVM = {
 
 // This LLVM has no AMDGPU backend: the gpu.modules stay in the LLVM dialect
 // and ember.runtime.backends.gpu translates them to LLVM IR for Debian's
-// llc / ld.lld (same LLVM version), which produce the code object.
+// llc / ld.lld (same LLVM version), which produce the code object. Math goes
+// to ocml first (the host function has none): left to convert-gpu-to-rocdl,
+// a context that registers the math dialect's LLVM conversion (Python's)
+// picks llvm.intr.tanh for f64, which the AMDGPU backend cannot lower.
 constexpr GPUTarget kROCDL = {
     "rocdl", "gfx90a", "rocdl-attach-target{chip=%chip O=3}",
+    "convert-math-to-rocdl{chipset=%chip},"
     "gpu.module(convert-scf-to-cf,convert-gpu-to-rocdl{"
     "use-bare-ptr-memref-call-conv=true runtime=HIP},canonicalize,cse,"
     "reconcile-unrealized-casts)",

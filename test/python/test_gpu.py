@@ -309,6 +309,19 @@ def test_a_missing_device_names_what_is_missing(monkeypatch):
         ember.ones(3, device="vulkan")
 
 
+def test_rocdl_float64_math_calls_ocml():
+    """float64 tanh went to llvm.intr.tanh in Python's context, which the AMDGPU
+    backend cannot lower ("no libcall available for ftanh"); math goes to ocml
+    first now."""
+    _tool("llc-22")
+    x = ember.tensor(_f32(3, 5).astype(np.float64))
+    with captured_regions() as modules, ember.no_grad():
+        (x.tanh() * x.exp() + x.sin()).numpy()
+    (module,) = modules
+    (hsaco,) = compile_region(module, "rocdl").kernels.values()
+    assert hsaco[:4] == b"\x7fELF"
+
+
 def test_rocdl_names_an_op_it_cannot_translate():
     """MLIR's C translation crashes on an untranslatable op; Ember raises instead."""
     import mlir.ir as ir
