@@ -76,6 +76,21 @@ std::pair<int64_t, int64_t> split(int64_t size) {
   return {threads, results};
 }
 
+/// The sizes of `op`'s loops where all are static and non-zero and its
+/// operands are indexed by loop dims and constants only (what the kernels
+/// compute indices from), else failure.
+FailureOr<SmallVector<int64_t>> staticLoops(linalg::LinalgOp op) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  if (llvm::any_of(sizes, ShapedType::isDynamic) ||
+      llvm::is_contained(sizes, 0))
+    return failure();
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr e : map.getResults())
+      if (!isa<AffineDimExpr, AffineConstantExpr>(e))
+        return failure();
+  return sizes;
+}
+
 /// The loops of a contraction this pass takes, or failure: static sizes, one
 /// k loop, m and n the result's last two dims, any number of other (batch)
 /// loops; operands indexed by loop dims and constants only.
@@ -105,14 +120,10 @@ FailureOr<Contraction> analyse(linalg::LinalgOp op) {
       !llvm::is_contained(dims->n, nDim.getPosition()))
     return failure();
   Contraction c;
-  c.sizes = op.getStaticLoopRanges();
-  if (llvm::any_of(c.sizes, ShapedType::isDynamic) ||
-      llvm::is_contained(c.sizes, 0))
+  FailureOr<SmallVector<int64_t>> sizes = staticLoops(op);
+  if (failed(sizes))
     return failure();
-  for (AffineMap map : op.getIndexingMapsArray())
-    for (AffineExpr e : map.getResults())
-      if (!isa<AffineDimExpr, AffineConstantExpr>(e))
-        return failure();
+  c.sizes = std::move(*sizes);
   for (OpOperand &operand : op->getOpOperands()) {
     Type t = getElementTypeOrSelf(operand.get().getType());
     if (!t.isIntOrFloat() || t.getIntOrFloatBitWidth() < 8)
@@ -257,6 +268,18 @@ void eraseIfUnread(Value buffer) {
   for (Operation *user : users)
     user->erase();
   alloc->erase();
+}
+
+/// Erases the fills and copies filledWith found unneeded, and a copied
+/// buffer once nothing reads it.
+void eraseUnneeded(ArrayRef<Operation *> unneeded) {
+  for (Operation *writer : unneeded) {
+    auto copy = dyn_cast<linalg::CopyOp>(writer);
+    Value source = copy ? copy.getDpsInputs()[0] : Value();
+    writer->erase();
+    if (source)
+      eraseIfUnread(source);
+  }
 }
 
 struct KernelBuilder {
@@ -510,14 +533,7 @@ struct EmberGPUTileMatmul
       SmallVector<Operation *> unneeded;
       Value init = filledWith(op, op.getDpsInits()[0], unneeded);
       buildKernel(op, *c, tile, operands[0], operands[1], maps, init);
-      for (Operation *writer : unneeded) {
-        Value source = isa<linalg::CopyOp>(writer)
-                           ? cast<linalg::CopyOp>(writer).getDpsInputs()[0]
-                           : Value();
-        writer->erase();
-        if (source)
-          eraseIfUnread(source);
-      }
+      eraseUnneeded(unneeded);
       for (Value buffer : transposed)
         eraseIfUnread(buffer);
     }
@@ -588,14 +604,10 @@ FailureOr<Reduction> analyseReduction(linalg::GenericOp op) {
       op.getNumDpsInits() > 4)
     return failure();
   Reduction red;
-  red.sizes = op.getStaticLoopRanges();
-  if (llvm::any_of(red.sizes, ShapedType::isDynamic) ||
-      llvm::is_contained(red.sizes, 0))
+  FailureOr<SmallVector<int64_t>> sizes = staticLoops(op);
+  if (failed(sizes))
     return failure();
-  for (AffineMap map : op.getIndexingMapsArray())
-    for (AffineExpr e : map.getResults())
-      if (!isa<AffineDimExpr, AffineConstantExpr>(e))
-        return failure();
+  red.sizes = std::move(*sizes);
   for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray()))
     if (it == utils::IteratorType::reduction)
       red.r = d;
@@ -819,14 +831,7 @@ struct EmberGPUTileReductions
       for (Value init : op.getDpsInits())
         starts.push_back(filledWith(op, init, unneeded));
       buildReductionKernel(op, *red, alongX, threadsX, threadsY, starts);
-      for (Operation *writer : unneeded) {
-        Value source = isa<linalg::CopyOp>(writer)
-                           ? cast<linalg::CopyOp>(writer).getDpsInputs()[0]
-                           : Value();
-        writer->erase();
-        if (source)
-          eraseIfUnread(source);
-      }
+      eraseUnneeded(unneeded);
     }
   }
 };

@@ -45,7 +45,7 @@ def fake(fake_library, monkeypatch):
         monkeypatch.setattr(module, "_LIBRARY", str(fake_library))
         monkeypatch.setattr(module, "_device", None)
     monkeypatch.setattr(devices, "_caches", {})
-    monkeypatch.setattr(devices, "_in_use", [])
+    monkeypatch.setattr(devices, "_in_use", {})
     lib = ctypes.CDLL(str(fake_library))  # the same handle as the backends'
     ctypes.c_int.in_dll(lib, "fake_num_launches").value = 0
     ctypes.c_int.in_dll(lib, "fake_num_synchronizations").value = 0

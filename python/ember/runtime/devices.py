@@ -21,7 +21,7 @@ _GPUS = {"vulkan": (vulkan, vulkan.VulkanError), "cuda": (cuda, cuda.CudaError),
          "rocm": (rocm, rocm.RocmError)}
 DEVICES = ("cpu", *_GPUS)
 
-_in_use: list = []  # the GPU modules that have made a buffer: until then all is cpu
+_in_use: dict = {}  # kind -> GPU module, once it has made a buffer: until then all is cpu
 
 
 def check(name: str) -> str:
@@ -42,16 +42,14 @@ def check(name: str) -> str:
 
 def device_of_array(a: np.ndarray) -> str:
     """The GPU device whose memory ``a`` views, else "cpu"."""
-    for module in _in_use:
+    for kind, module in _in_use.items():
         if module.buffer_of(a) is not None:
-            return next(k for k, (m, _) in _GPUS.items() if m is module)
+            return kind
     return "cpu"
 
 
 def _use(kind: str):
-    module = _GPUS[kind][0]
-    if module not in _in_use:
-        _in_use.append(module)
+    module = _in_use[kind] = _GPUS[kind][0]
     return module
 
 
