@@ -31,8 +31,11 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createEmberTileMatmul());
   // Fusion regions become their kernels: one multi-result generic, or a loop
   // over tiles of rows (an scf.forall, run on the thread pool).
-  if (options.fusion)
-    pm.addPass(createEmberLowerFusion());
+  if (options.fusion) {
+    EmberLowerFusionOptions lower;
+    lower.tileBytes = options.rowTileBytes;
+    pm.addPass(createEmberLowerFusion(lower));
+  }
   addPipelineText(pm, "canonicalize,cse,linalg-fuse-elementwise-ops");
   addRegionBufferization(pm);
   bufferization::buildBufferDeallocationPipeline(pm);
@@ -59,6 +62,7 @@ void mlir::ember::buildCPUPipeline(OpPassManager &pm,
     addPipelineText(pm, "convert-scf-to-openmp");
     pm.addNestedPass<func::FuncOp>(createEmberOmpNowait());
   }
+  pm.addNestedPass<func::FuncOp>(createEmberHoistLoopBuffers());
   addPipelineText(pm, "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
                       "lower-affine");
   if (options.expandMath)

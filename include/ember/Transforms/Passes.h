@@ -46,6 +46,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Group ops into ember.fusion regions (ember-fusion) and "
                      "lower each to one kernel"),
       llvm::cl::init(true)};
+  Option<int64_t> rowTileBytes{
+      *this, "row-tile-bytes",
+      llvm::cl::desc("Bytes of the widest row a rows region's tile holds "
+                     "(ember-lower-fusion tile-bytes)"),
+      llvm::cl::init(4096)};
 };
 
 /// ember -> linalg -> bufferized loops -> LLVM dialect, ready for the JIT.

@@ -146,6 +146,23 @@ def EmberPromoteAccumulators : Pass<"ember-promote-accumulators",
                            "::mlir::memref::MemRefDialect"];
 }
 
+def EmberHoistLoopBuffers : Pass<"ember-hoist-loop-buffers",
+                                 "::mlir::func::FuncOp"> {
+  let summary = "Allocate a loop body's temporaries once, not per iteration";
+  let description = [{
+    Runs on loops over buffers, after deallocation is placed. A buffer of
+    static shape that a loop body allocates and frees, both at the body's top
+    level, is allocated before the loop and freed after it: before an
+    `scf.for`, and for an OpenMP worksharing loop, once per thread at the
+    start of its `omp.parallel` region (freed at its end). Each iteration's
+    buffer is fresh and dead after the iteration, and a thread runs its
+    iterations in turn, so one buffer serves them all. Rows regions' tiles,
+    sized to stay in the L1 cache, are many; this takes the heap out of them.
+    Buffers sized per iteration, or freed in a nested block, stay.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def EmberOmpNowait : Pass<"ember-omp-nowait", "::mlir::func::FuncOp"> {
   let summary = "Tidy the OpenMP loops convert-scf-to-openmp makes";
   let description = [{
