@@ -186,6 +186,22 @@ Value patchMatrix(OpBuilder &b, Location loc, Value source,
   return reshapeTensor(b, loc, patches, RankedTensorType::get(shape, et));
 }
 
+/// Whether the per-image product (`imageTile`, n = one image's positions)
+/// is taken over the whole batch's (`batchTile`, n = all positions): unless
+/// the tile divides the batch's product but not an image's, whose padding
+/// to the tile would cost copies of the patch matrix and of the result.
+bool preferImages(const std::optional<SmallVector<int64_t, 3>> &imageTile,
+                  const std::optional<SmallVector<int64_t, 3>> &batchTile,
+                  int64_t m, int64_t imageN, int64_t batchN, int64_t k) {
+  if (!imageTile)
+    return false;
+  auto divides = [&](ArrayRef<int64_t> t, int64_t n) {
+    return t.empty() || (m % t[0] == 0 && n % t[1] == 0 && k % t[2] == 0);
+  };
+  return !batchTile || divides(*imageTile, imageN) ||
+         !divides(*batchTile, batchN);
+}
+
 /// Ungrouped f32 / f64 convolutions whose matmul form a register tile fits
 /// go through the tiled matmul (ember-tile-matmul): an im2col gather of the
 /// input patches into a 2-D matrix (positions innermost, so it copies rows),
@@ -224,7 +240,7 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles) {
       return nullptr;
     Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
                              RankedTensorType::get({o, depth}, et));
-    if (imageTile) {
+    if (preferImages(imageTile, tile, o, product(p), n * product(p), depth)) {
       // Per image: the result is already (N, O, P...).
       Value patches =
           patchMatrix(rewriter, loc, op.getLhs(), k, p, stride, dilation,
@@ -279,7 +295,7 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles) {
                                concat({1, 0}, iota(2, sp)));
     wm =
         reshapeTensor(rewriter, loc, wm, RankedTensorType::get({c, depth}, et));
-    if (imageTile) {
+    if (preferImages(imageTile, tile, c, product(s), n * product(s), depth)) {
       // Per image: the result is already (N, C, S...).
       Value patches = patchMatrix(rewriter, loc, z, k, s, stride, dilation,
                                   /*reversed=*/true, /*perImage=*/true);

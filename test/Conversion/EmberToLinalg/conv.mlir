@@ -151,6 +151,23 @@ func.func @conv_im2col_batch(%x: tensor<16x16x4x4xf32>, %w: tensor<32x16x3x3xf32
 
 // -----
 
+// The tile fits both, but pads one image's 14 x 14 = 196 positions to 208
+// while it divides the batch's 4 x 196: the whole batch's 2-D matmul, which
+// needs no padded copy of the patches and no slice of the result.
+// CHECK-LABEL: func.func @conv_im2col_batch_unpadded(
+// CHECK-NOT: tensor.pad
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: linalg.matmul {ember.tile = array<i64: {{.*}}>} ins(%{{.*}}, %{{.*}} : tensor<32x144xf32>, tensor<144x784xf32>)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<32x4x196xf32>) outs(%{{.*}} : tensor<4x32x196xf32>) permutation = [1, 0, 2]
+// CHECK-NOT: tensor.extract_slice
+func.func @conv_im2col_batch_unpadded(%x: tensor<4x16x16x16xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<4x32x14x14xf32> {
+  %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
+      : tensor<4x16x16x16xf32>, tensor<32x16x3x3xf32> -> tensor<4x32x14x14xf32>
+  return %y : tensor<4x32x14x14xf32>
+}
+
+// -----
+
 // The filter gradient's matmul is cols^T (C*K, N*P) x dy^T (N*P, O); here
 // C*K = 9 is padded to 16 rows.
 // CHECK-LABEL: func.func @weight_grad_im2col(
