@@ -186,6 +186,44 @@ Value patchMatrix(OpBuilder &b, Location loc, Value source,
   return reshapeTensor(b, loc, patches, RankedTensorType::get(shape, et));
 }
 
+/// The spatial window of a conv_transpose result that its only user, an
+/// ember.slice with unit steps that keeps the batch and channels, reads:
+/// a padded convolution's input gradient (the adjoint of its ember.pad).
+struct Crop {
+  SliceOp slice;
+  SmallVector<int64_t> lo, size;
+};
+
+std::optional<Crop> spatialCrop(ConvTransposeOp op) {
+  if (!op->hasOneUse())
+    return std::nullopt;
+  auto slice = dyn_cast<SliceOp>(*op->getUsers().begin());
+  if (!slice)
+    return std::nullopt;
+  ArrayRef<int64_t> shape = op.getType().getShape();
+  ArrayRef<int64_t> start = slice.getStart(), stop = slice.getStop(),
+                    step = slice.getStep();
+  Crop crop{slice, {}, {}};
+  bool cropped = false;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (step[i] != 1)
+      return std::nullopt;
+    if (i < 2) {
+      if (start[i] != 0 || stop[i] != shape[i])
+        return std::nullopt;
+      continue;
+    }
+    crop.lo.push_back(start[i]);
+    crop.size.push_back(stop[i] - start[i]);
+    cropped |= stop[i] - start[i] != shape[i];
+    if (stop[i] <= start[i])
+      return std::nullopt;
+  }
+  if (!cropped)
+    return std::nullopt;
+  return crop;
+}
+
 /// Whether the per-image product (`imageTile`, n = one image's positions)
 /// is taken over the whole batch's (`batchTile`, n = all positions): unless
 /// the tile divides the batch's product but not an image's, whose padding
@@ -220,7 +258,8 @@ bool preferImages(const std::optional<SmallVector<int64_t, 3>> &imageTile,
 ///   conv_transpose:   w^T[C, (O, K...)]  x  z-patches[(O, K...), (N, S...)]
 ///                     (z: the zero-bordered, stride-dilated operand below)
 template <typename Op>
-Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles) {
+Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles,
+                         const Crop *crop = nullptr) {
   if (op.getGroups() != 1)
     return nullptr;
   Location loc = op.getLoc();
@@ -282,14 +321,34 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles) {
     Type et = dx.getElementType();
     int64_t sp = dx.getRank() - 2, n = dx.getDimSize(0), c = dx.getDimSize(1),
             o = w.getDimSize(0);
-    ArrayRef<int64_t> s = dx.getShape().drop_front(2),
+    ArrayRef<int64_t> full = dx.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
+    // With a crop, only the positions [lo, lo + size) are computed.
+    ArrayRef<int64_t> s = crop ? ArrayRef<int64_t>(crop->size) : full;
+    if (crop)
+      dx = dx.clone(concat({n, c}, s));
     int64_t depth = o * product(k);
     auto imageTile = matmulTile(registerTiles, et, c, product(s), depth);
     auto tile = matmulTile(registerTiles, et, c, n * product(s), depth);
     if (!imageTile && !tile)
       return nullptr;
-    Value z = zeroBordered(rewriter, loc, op.getLhs(), s, k, stride, dilation);
+    Value z =
+        zeroBordered(rewriter, loc, op.getLhs(), full, k, stride, dilation);
+    if (crop) {
+      // The taps of output positions [lo, lo + size): a window of z.
+      auto zType = cast<RankedTensorType>(z.getType());
+      SmallVector<int64_t> offsets(2, 0), sizes(zType.getShape().take_front(2));
+      for (int64_t i = 0; i < sp; ++i) {
+        offsets.push_back(crop->lo[i]);
+        sizes.push_back(s[i] + dilation[i] * (k[i] - 1));
+      }
+      z = tensor::ExtractSliceOp::create(
+          rewriter, loc, z,
+          getAsIndexOpFoldResult(rewriter.getContext(), offsets),
+          getAsIndexOpFoldResult(rewriter.getContext(), sizes),
+          getAsIndexOpFoldResult(rewriter.getContext(),
+                                 SmallVector<int64_t>(zType.getRank(), 1)));
+    }
     // The filter as (C, O*K).
     Value wm = transposeTensor(rewriter, loc, op.getRhs(),
                                concat({1, 0}, iota(2, sp)));
@@ -320,6 +379,17 @@ template <typename Op> struct ConvLowering : public OpRewritePattern<Op> {
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
+    if constexpr (std::is_same_v<Op, ConvTransposeOp>) {
+      // A padded convolution's input gradient: only the window the slice
+      // keeps is computed, and the slice goes with it.
+      if (std::optional<Crop> crop = spatialCrop(op))
+        if (Value viaMatmul =
+                lowerThroughMatmul(op, rewriter, registerTiles, &*crop)) {
+          rewriter.replaceOp(crop->slice, viaMatmul);
+          rewriter.eraseOp(op);
+          return success();
+        }
+    }
     if (Value viaMatmul = lowerThroughMatmul(op, rewriter, registerTiles)) {
       rewriter.replaceOp(op, viaMatmul);
       return success();

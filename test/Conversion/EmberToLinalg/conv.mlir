@@ -180,3 +180,39 @@ func.func @weight_grad_im2col(%x: tensor<8x1x10x10xf32>, %g: tensor<8x16x8x8xf32
       : tensor<8x1x10x10xf32>, tensor<8x16x8x8xf32> -> tensor<16x1x3x3xf32>
   return %w : tensor<16x1x3x3xf32>
 }
+
+// -----
+
+// A padded convolution's input gradient is a conv_transpose whose result the
+// pad's adjoint slices: only the kept window is computed. Its taps are a
+// window of the zero-bordered operand (offset 1: z[1 : 1 + 14 + 2]), the
+// product covers 14 x 14 positions per image instead of 16 x 16, and the
+// slice goes.
+// CHECK-LABEL: func.func @conv_transpose_cropped(
+// CHECK: %[[Z:.*]] = tensor.insert_slice %arg0 into %{{.*}}[0, 0, 2, 2] [4, 32, 14, 14] [1, 1, 1, 1] : tensor<4x32x14x14xf32> into tensor<4x32x18x18xf32>
+// CHECK: %[[WIN:.*]] = tensor.extract_slice %[[Z]][0, 0, 1, 1] [4, 32, 16, 16] [1, 1, 1, 1] : tensor<4x32x18x18xf32> to tensor<4x32x16x16xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[WIN]] : tensor<4x32x16x16xf32>) outs(%{{.*}} : tensor<32x3x3x4x14x14xf32>)
+// CHECK: linalg.matmul {ember.tile = array<i64: {{.*}}>} ins(%{{.*}}, %{{.*}} : tensor<16x288xf32>, tensor<288x784xf32>)
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return %{{.*}} : tensor<4x16x14x14xf32>
+func.func @conv_transpose_cropped(%g: tensor<4x32x14x14xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<4x16x14x14xf32> {
+  %x = ember.conv_transpose %g, %w stride [1, 1] dilation [1, 1] groups 1
+      : tensor<4x32x14x14xf32>, tensor<32x16x3x3xf32> -> tensor<4x16x16x16xf32>
+  %s = ember.slice %x start [0, 0, 1, 1] stop [4, 16, 15, 15] step [1, 1, 1, 1]
+      : tensor<4x16x16x16xf32> -> tensor<4x16x14x14xf32>
+  return %s : tensor<4x16x14x14xf32>
+}
+
+// -----
+
+// Left alone: a slice that also picks channels, or a result read elsewhere.
+// CHECK-LABEL: func.func @conv_transpose_not_cropped(
+// CHECK: linalg.batch_matmul
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 1] [4, 8, 14, 14]
+func.func @conv_transpose_not_cropped(%g: tensor<4x32x14x14xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<4x8x14x14xf32> {
+  %x = ember.conv_transpose %g, %w stride [1, 1] dilation [1, 1] groups 1
+      : tensor<4x32x14x14xf32>, tensor<32x16x3x3xf32> -> tensor<4x16x16x16xf32>
+  %s = ember.slice %x start [0, 0, 1, 1] stop [4, 8, 15, 15] step [1, 1, 1, 1]
+      : tensor<4x16x16x16xf32> -> tensor<4x8x14x14xf32>
+  return %s : tensor<4x8x14x14xf32>
+}
