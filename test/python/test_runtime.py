@@ -228,3 +228,23 @@ def test_backward_without_disk_cache_takes_0d_values(monkeypatch):
     assert y.item() == 9.0  # a saved (realized) 0-d value
     (y * x).backward()
     assert x.grad.item() == 27.0
+
+
+def test_descriptors_pack_pointers_into_one_block_per_geometry():
+    """A region's memref descriptors: built once per (shape, strides) list, each call
+    only writes the data pointers; sizes and strides in elements, 0 for empty arrays."""
+    from ember.compiler._jit import Descriptors
+
+    arrays = [np.zeros((3, 4), np.float32), np.zeros((), np.int64), np.zeros((0, 5), np.float64)]
+    d = Descriptors(arrays)
+    assert d.matches(arrays)
+    assert not d.matches([np.zeros((4, 3), np.float32), *arrays[1:]])
+    assert not d.matches([np.zeros((3, 8), np.float32)[:, ::2], *arrays[1:]])
+    block, addresses = d.pack(arrays)
+    words = [w.tolist() for w in np.split(block, [7, 10])]
+    ptrs = [a.ctypes.data for a in arrays]
+    assert words[0] == [ptrs[0], ptrs[0], 0, 3, 4, 4, 1]
+    assert words[1] == [ptrs[1], ptrs[1], 0]
+    assert words[2] == [ptrs[2], ptrs[2], 0, 0, 5, 0, 0]
+    base = block.ctypes.data
+    assert addresses == [base, base + 7 * 8, base + 10 * 8]

@@ -55,6 +55,43 @@ def _descriptor(array: np.ndarray) -> ctypes.Structure:
     return desc
 
 
+class Descriptors:
+    """The memref descriptors of a list of arrays, packed in one int64 block.
+
+    A compiled region is called again and again on arrays of the same shapes and
+    strides: only the data pointers change, so the block is built once per geometry
+    and each call copies it and writes the pointers (``pack``), instead of filling
+    one ctypes structure per array."""
+
+    __slots__ = ("geometry", "_template", "_allocated", "_aligned", "_offsets")
+
+    def __init__(self, arrays: Sequence[np.ndarray]):
+        self.geometry = [(a.shape, a.strides) for a in arrays]
+        words: list[int] = []
+        offsets: list[int] = []
+        for a in arrays:
+            offsets.append(len(words) * 8)
+            words += [0, 0, 0]  # allocated, aligned, offset
+            if a.ndim:
+                words += a.shape
+                words += [s // a.itemsize if a.size else 0 for s in a.strides]
+        self._template = np.array(words, dtype=np.int64)
+        self._offsets = np.array(offsets, dtype=np.int64)
+        self._allocated = self._offsets // 8
+        self._aligned = self._allocated + 1
+
+    def matches(self, arrays: Sequence[np.ndarray]) -> bool:
+        return [(a.shape, a.strides) for a in arrays] == self.geometry
+
+    def pack(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+        """The block (keep it alive through the call) and each descriptor's address."""
+        block = self._template.copy()
+        pointers = np.fromiter([a.ctypes.data for a in arrays], np.int64, len(arrays))
+        block[self._allocated] = pointers
+        block[self._aligned] = pointers
+        return block, (self._offsets + block.ctypes.data).tolist()
+
+
 class _Signature:
     """Shapes and dtypes of a function's tensor arguments and results."""
 

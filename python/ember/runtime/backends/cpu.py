@@ -24,25 +24,31 @@ import mlir.ir as ir
 import numpy as np
 from mlir.execution_engine import ExecutionEngine
 
-from ember.compiler._jit import _descriptor, _runtime_libs, run_pipeline
+from ember.compiler._jit import Descriptors, _runtime_libs, run_pipeline
 
 
 class Executable:
     """A loaded region: ``run(inputs) -> outputs`` on contiguous NumPy arrays."""
 
-    __slots__ = ("_fn", "_lib", "out_specs")
+    __slots__ = ("_descriptors", "_fn", "_lib", "out_specs")
 
     def __init__(self, lib: ctypes.CDLL, out_specs: list[tuple[tuple[int, ...], np.dtype]]):
         self._lib = lib
         self._fn = lib._mlir_ciface_main
         self._fn.restype = None
+        self._descriptors: Descriptors | None = None
         self.out_specs = out_specs
 
     def run(self, inputs: list[np.ndarray]) -> list[np.ndarray]:
         outputs = [np.empty(shape, dt) for shape, dt in self.out_specs]
-        descs = [_descriptor(a) for a in inputs]
-        descs += [_descriptor(a) for a in outputs]
-        self._fn(*[ctypes.byref(d) for d in descs])
+        arrays = [*inputs, *outputs]
+        descriptors = self._descriptors
+        if descriptors is None or not descriptors.matches(arrays):
+            descriptors = self._descriptors = Descriptors(arrays)
+            self._fn.argtypes = [ctypes.c_void_p] * len(arrays)
+        block, addresses = descriptors.pack(arrays)
+        self._fn(*addresses)
+        del block  # the descriptors lived through the call
         return outputs
 
 
