@@ -268,6 +268,193 @@ bool vectorizeRow(scf::ForOp loop) {
   return true;
 }
 
+/// Bits of the vectors `vectorizeStrips` computes on: one AVX-512 register.
+constexpr int64_t kStripBits = 512;
+
+/// Rewrites `loop` (from 0 to a constant count, step 1, no results) if each
+/// iteration computes one element of several rows, or reads loop-invariant
+/// scalars from memory: rows loaded as `vectorizeRow` takes them, scalars
+/// loaded at loop-invariant indices from buffers the loop does not write,
+/// elementwise arith / math ops, and one or more stores of rows at the
+/// induction variable, into distinct buffers. The loop becomes a loop over
+/// strips of one 512-bit vector each (the same computation on vectors, the
+/// scalars loaded once before it; a row shorter than that is one vector),
+/// followed by the original loop for the elements left over. LLVM's loop
+/// vectorizer leaves such loops scalar: it cannot hoist the scalar loads past
+/// the stores, and it would need a run time check per pair of buffers (an
+/// optimizer update: 10 loads, 3 stores). Ember's regions never write a buffer
+/// they read through another argument, which is what makes the strips safe.
+/// Returns true if it rewrote the loop.
+bool vectorizeStrips(scf::ForOp loop) {
+  auto lb = getConstantIntValue(loop.getLowerBound());
+  auto ub = getConstantIntValue(loop.getUpperBound());
+  auto step = getConstantIntValue(loop.getStep());
+  if (!lb || !ub || !step || *lb != 0 || *step != 1 ||
+      loop.getNumResults() != 0)
+    return false;
+  int64_t n = *ub;
+  Value iv = loop.getInductionVar();
+  SmallVector<memref::StoreOp> stores;
+  SmallVector<memref::LoadOp> loads, scalars;
+  SmallVector<RowIndex> rows; // of each row load's last index
+  SmallVector<Operation *> compute;
+  DenseSet<Value> rowValues;
+  int64_t widest = 8;
+  auto widen = [&](Type t) {
+    widest = std::max<int64_t>(widest, t.getIntOrFloatBitWidth());
+  };
+  auto isIndexOp = [](Operation &op) {
+    return isa<affine::AffineApplyOp>(op) ||
+           (isa<arith::AddIOp, arith::ConstantOp>(op) &&
+            llvm::all_of(op.getResultTypes(), llvm::IsaPred<IndexType>));
+  };
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (auto s = dyn_cast<memref::StoreOp>(op)) {
+      if (!rowAccess(s.getIndices(), loop) || s.getIndices().back() != iv ||
+          !unitInnerStride(s.getMemRefType()) ||
+          !vectorizableScalar(s.getMemRefType().getElementType()))
+        return false;
+      widen(s.getMemRefType().getElementType());
+      stores.push_back(s);
+    } else if (auto l = dyn_cast<memref::LoadOp>(op)) {
+      if (!vectorizableScalar(l.getType()))
+        return false;
+      widen(l.getType());
+      if (llvm::all_of(l.getIndices(),
+                       [&](Value v) { return invariant(v, loop); })) {
+        scalars.push_back(l);
+        continue;
+      }
+      if (!rowAccess(l.getIndices(), loop) ||
+          !unitInnerStride(l.getMemRefType()))
+        return false;
+      std::optional<RowIndex> row = rowIndex(l.getIndices().back(), loop);
+      if (!row)
+        return false;
+      loads.push_back(l);
+      rows.push_back(*row);
+      rowValues.insert(l.getResult());
+    } else if (isIndexOp(op)) {
+      continue;
+    } else if (OpTrait::hasElementwiseMappableTraits(&op) &&
+               isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
+               isa<arith::ArithDialect, math::MathDialect>(op.getDialect()) &&
+               llvm::all_of(op.getResultTypes(), vectorizableScalar)) {
+      for (Type t : op.getResultTypes())
+        widen(t);
+      for (Value operand : op.getOperands()) {
+        bool scalar = llvm::is_contained(scalars, operand.getDefiningOp());
+        if (!rowValues.contains(operand) && !scalar &&
+            !(invariant(operand, loop) &&
+              vectorizableScalar(operand.getType())))
+          return false;
+      }
+      compute.push_back(&op);
+      for (Value r : op.getResults())
+        rowValues.insert(r);
+    } else {
+      return false;
+    }
+  }
+  // A row shorter than a register is one vector of its length.
+  int64_t lanes = std::min(kStripBits / widest, n);
+  if (stores.empty() || n < 2 || (stores.size() < 2 && scalars.empty()))
+    return false;
+  // Stores go to distinct buffers, which no scalar is read from; a row read
+  // from a buffer the loop writes must be the element the iteration writes.
+  DenseSet<Value> written;
+  for (memref::StoreOp store : stores) {
+    if (!written.insert(baseBuffer(store.getMemRef())).second)
+      return false;
+    Value value = store.getValueToStore();
+    if (!rowValues.contains(value) && !invariant(value, loop) &&
+        !llvm::is_contained(scalars, value.getDefiningOp()))
+      return false;
+  }
+  for (memref::LoadOp scalar : scalars)
+    if (written.contains(baseBuffer(scalar.getMemRef())))
+      return false;
+  for (memref::LoadOp load : loads)
+    for (memref::StoreOp store : stores)
+      if (baseBuffer(load.getMemRef()) == baseBuffer(store.getMemRef()) &&
+          (load.getMemRef() != store.getMemRef() ||
+           load.getIndices() != store.getIndices()))
+        return false;
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (isIndexOp(op))
+      for (Operation *user : op.getUsers())
+        if (!isa<memref::LoadOp, memref::StoreOp>(user) && !isIndexOp(*user))
+          return false;
+
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  // The scalars, loaded once.
+  IRMapping hoisted;
+  for (memref::LoadOp scalar : scalars)
+    hoisted.map(scalar.getResult(), b.clone(*scalar)->getResult(0));
+  SmallVector<Value> starts;
+  for (RowIndex row : rows)
+    starts.push_back(rowStart(b, loc, row));
+  int64_t full = n - n % lanes;
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  auto strips = scf::ForOp::create(
+      b, loc, zero, arith::ConstantIndexOp::create(b, loc, full),
+      arith::ConstantIndexOp::create(b, loc, lanes));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(strips.getBody()->getTerminator());
+    Value j = strips.getInductionVar();
+    IRMapping map;
+    DenseMap<Value, Value> broadcasts;
+    auto vectorOf = [&](Value v) -> Value {
+      if (Value mapped = map.lookupOrNull(v))
+        return mapped;
+      Value scalar = hoisted.lookupOrDefault(v);
+      Value &splat = broadcasts[scalar];
+      if (!splat) {
+        OpBuilder::InsertionGuard outside(b);
+        b.setInsertionPoint(strips);
+        splat = vector::BroadcastOp::create(
+            b, loc, VectorType::get({lanes}, scalar.getType()), scalar);
+      }
+      return splat;
+    };
+    for (auto [load, start] : llvm::zip(loads, starts)) {
+      SmallVector<Value> indices(load.getIndices().drop_back());
+      indices.push_back(arith::AddIOp::create(b, loc, start, j));
+      Value padding = arith::ConstantOp::create(
+          b, loc, cast<TypedAttr>(b.getZeroAttr(load.getType())));
+      map.map(load.getResult(),
+              vector::TransferReadOp::create(
+                  b, loc, VectorType::get({lanes}, load.getType()),
+                  load.getMemRef(), indices, padding, ArrayRef<bool>{true}));
+    }
+    for (Operation *op : compute) {
+      IRMapping operands;
+      for (Value operand : op->getOperands())
+        operands.map(operand, vectorOf(operand));
+      Operation *vectorOp = b.clone(*op, operands);
+      for (Value r : vectorOp->getResults())
+        r.setType(VectorType::get({lanes}, r.getType()));
+      map.map(op->getResults(), vectorOp->getResults());
+    }
+    for (memref::StoreOp store : stores) {
+      SmallVector<Value> indices(store.getIndices().drop_back());
+      indices.push_back(j);
+      vector::TransferWriteOp::create(b, loc, vectorOf(store.getValueToStore()),
+                                      store.getMemRef(), indices,
+                                      ArrayRef<bool>{true});
+    }
+  }
+  // The elements left over: the original loop from `full`.
+  if (full == n) {
+    loop.erase();
+  } else {
+    loop.setLowerBound(arith::ConstantIndexOp::create(b, loc, full));
+  }
+  return true;
+}
+
 struct EmberVectorizeRowCopies
     : public ember::impl::EmberVectorizeRowCopiesBase<EmberVectorizeRowCopies> {
   void runOnOperation() override {
@@ -281,7 +468,8 @@ struct EmberVectorizeRowCopies
     for (scf::ForOp loop : loops) {
       // Index computations of the outer loops' variables move out first.
       moveLoopInvariantCode(cast<LoopLikeOpInterface>(loop.getOperation()));
-      vectorizeRow(loop);
+      if (!vectorizeRow(loop))
+        vectorizeStrips(loop);
     }
   }
 };

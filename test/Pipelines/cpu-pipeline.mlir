@@ -68,14 +68,18 @@ func.func @reduce(%x: tensor<4x8xf32>) -> tensor<4xf32> {
 
 // -----
 
+// A product too small to tile: loops (m, k, n), n innermost, which
+// ember-vectorize-row-copies makes one 4-lane strip per (m, k): the lhs
+// element loaded once and broadcast, a row of the rhs and of the result.
 // CHECK-LABEL: llvm.func @matmul(
 // CHECK-SAME: %arg14: !llvm.ptr, %arg15: !llvm.ptr, %arg16: i64, %arg17: i64, %arg18: i64, %arg19: i64, %arg20: i64) {
 // CHECK: %[[OUT:.*]] = llvm.insertvalue %arg20, %{{.*}}[4, 1]
-// CHECK: %[[M:.*]] = llvm.fmul %{{.*}}, %{{.*}} : f32
-// CHECK-NEXT: %[[A:.*]] = llvm.fadd %{{.*}}, %[[M]] : f32
+// CHECK: %[[S:.*]] = llvm.shufflevector %{{.*}}, %{{.*}} [0, 0, 0, 0] : vector<4xf32>
+// CHECK: %[[M:.*]] = llvm.fmul %[[S]], %{{.*}} : vector<4xf32>
+// CHECK-NEXT: %[[A:.*]] = llvm.fadd %{{.*}}, %[[M]] : vector<4xf32>
 // CHECK-NEXT: %[[P:.*]] = llvm.extractvalue %[[OUT]][1]
 // CHECK: %[[ADDR:.*]] = llvm.getelementptr {{.*}}%[[P]][%{{.*}}]
-// CHECK-NEXT: llvm.store %[[A]], %[[ADDR]] : f32, !llvm.ptr
+// CHECK-NEXT: llvm.store %[[A]], %[[ADDR]] {{.*}} : vector<4xf32>, !llvm.ptr
 // CHECK: llvm.return{{$}}
 func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
   %0 = ember.matmul %a, %b : tensor<2x3xf32>, tensor<3x4xf32> -> tensor<2x4xf32>

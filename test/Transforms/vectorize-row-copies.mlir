@@ -144,3 +144,98 @@ func.func @elementwise_not_rows(%a: memref<8x14xf32>, %b: memref<14xf32>) {
   }
   return
 }
+
+// -----
+
+// An optimizer update: three rows written per iteration and scalars read
+// from memory (hyperparameters). LLVM leaves this loop scalar (the scalar
+// loads cannot pass the stores; a run-time check per pair of buffers); it
+// becomes strips of one 512-bit vector (16 f32 lanes), the scalars loaded
+// once and broadcast, and the original loop for the 4 elements left over.
+// CHECK-LABEL: func.func @strips(
+// CHECK: %[[LR:.*]] = memref.load %arg3[] : memref<f32>
+// CHECK: %[[B:.*]] = vector.broadcast %[[LR]] : f32 to vector<16xf32>
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %c32{{.*}} step %c16
+// CHECK: %[[P:.*]] = vector.transfer_read %arg0[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : memref<4x36xf32>, vector<16xf32>
+// CHECK: %[[G:.*]] = vector.transfer_read %arg1[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : memref<4x36xf32>, vector<16xf32>
+// CHECK: %[[M:.*]] = arith.mulf %[[G]], %[[B]] : vector<16xf32>
+// CHECK: %[[NP:.*]] = arith.subf %[[P]], %[[M]] : vector<16xf32>
+// CHECK: vector.transfer_write %[[NP]], %arg0[%{{.*}}, %[[J]]] {in_bounds = [true]}
+// CHECK: vector.transfer_write %[[M]], %arg2[%{{.*}}, %[[J]]] {in_bounds = [true]}
+// CHECK: scf.for %{{.*}} = %c32{{.*}} to %c36 step %c1
+// CHECK: memref.load %arg3[] : memref<f32>
+// CHECK: memref.store
+func.func @strips(%p: memref<4x36xf32>, %g: memref<4x36xf32>, %m: memref<4x36xf32>, %lr: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c36 = arith.constant 36 : index
+  scf.for %r = %c0 to %c4 step %c1 {
+    scf.for %c = %c0 to %c36 step %c1 {
+      %x = memref.load %p[%r, %c] : memref<4x36xf32>
+      %y = memref.load %g[%r, %c] : memref<4x36xf32>
+      %a = memref.load %lr[] : memref<f32>
+      %d = arith.mulf %y, %a : f32
+      %n = arith.subf %x, %d : f32
+      memref.store %n, %p[%r, %c] : memref<4x36xf32>
+      memref.store %d, %m[%r, %c] : memref<4x36xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// A row shorter than a register is one vector of its length (a ReLU and its
+// mask for the backward pass: 14 lanes, f32 and i8 rows).
+// CHECK-LABEL: func.func @short_strip(
+// CHECK: vector.transfer_read %arg0{{.*}} : memref<8x14xf32>, vector<14xf32>
+// CHECK: arith.cmpf ogt, %{{.*}}, %{{.*}} : vector<14xf32>
+// CHECK: arith.extui %{{.*}} : vector<14xi1> to vector<14xi8>
+// CHECK: vector.transfer_write %{{.*}}, %arg1{{.*}} : vector<14xi8>, memref<8x14xi8>
+// CHECK: vector.transfer_write %{{.*}}, %arg2{{.*}} : vector<14xf32>, memref<8x14xf32>
+// CHECK-NOT: memref.store
+func.func @short_strip(%x: memref<8x14xf32>, %mask: memref<8x14xi8>, %y: memref<8x14xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c14 = arith.constant 14 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %r = %c0 to %c8 step %c1 {
+    scf.for %c = %c0 to %c14 step %c1 {
+      %v = memref.load %x[%r, %c] : memref<8x14xf32>
+      %gt = arith.cmpf ogt, %v, %zero : f32
+      %relu = arith.select %gt, %v, %zero : f32
+      %m = arith.extui %gt : i1 to i8
+      memref.store %m, %mask[%r, %c] : memref<8x14xi8>
+      memref.store %relu, %y[%r, %c] : memref<8x14xf32>
+    }
+  }
+  return
+}
+
+// -----
+
+// Left alone: a scalar read from a buffer the loop writes, and two stores
+// into one buffer.
+// CHECK-LABEL: func.func @strips_left_alone(
+// CHECK-NOT: vector.
+// CHECK-COUNT-4: memref.store
+func.func @strips_left_alone(%p: memref<36xf32>, %q: memref<2x36xf32>, %s: memref<f32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c36 = arith.constant 36 : index
+  scf.for %c = %c0 to %c36 step %c1 {
+    %a = memref.load %s[] : memref<f32>
+    %x = memref.load %p[%c] : memref<36xf32>
+    %y = arith.addf %x, %a : f32
+    memref.store %y, %p[%c] : memref<36xf32>
+    memref.store %y, %s[] : memref<f32>
+  }
+  scf.for %c = %c0 to %c36 step %c1 {
+    %x = memref.load %p[%c] : memref<36xf32>
+    memref.store %x, %q[%c0, %c] : memref<2x36xf32>
+    memref.store %x, %q[%c1, %c] : memref<2x36xf32>
+  }
+  return
+}

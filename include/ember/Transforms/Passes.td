@@ -123,6 +123,17 @@ def EmberVectorizeRowCopies : Pass<"ember-vectorize-row-copies",
     and then vectorizes the enclosing loop instead, across rows, with
     gathers and scatters (an im2col gather of 16-element rows ran at a
     fraction of the memory bandwidth).
+
+    Loops of any length from 0 to a constant with step 1 that store several
+    rows (into distinct buffers), or read scalars from memory at
+    loop-invariant indices (from buffers the loop does not write), become
+    strips: a loop over one 512-bit vector per iteration (or one vector of
+    the row's length when shorter), the scalars loaded once before it, and
+    the original loop for the elements left over. LLVM keeps those scalar:
+    the scalar loads cannot move past the stores, and vectorizing needs a
+    run-time check per pair of buffers (an optimizer update reads ten and
+    writes three). Ember's regions never write a buffer that another of
+    their arguments reads, which is what makes both rewrites safe.
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect"];
 }
