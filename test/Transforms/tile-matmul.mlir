@@ -1,7 +1,7 @@
 // RUN: ember-opt %s -convert-ember-to-linalg -ember-tile-matmul | FileCheck %s
 // RUN: ember-opt %s -ember-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
-// A 2-D f32 matmul that the 8 x 32 x 16 (m, n, k) tile divides becomes a
+// A 2-D f32 matmul that the 8 x 32 x 8 (m, n, k) tile divides becomes a
 // linalg.matmul marked ember.tile = [rows, cols per parallel block, m, n, k], tiled
 // and vectorized: per tile, 8 rows of 32-lane FMAs (one per k step) on
 // accumulators read once before the k loop, carried through it as a loop
@@ -13,9 +13,9 @@
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c32
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
 // CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} vector<8x32xf32>
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c16 iter_args({{.*}}, %{{.*}} = %[[ACC]])
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c8 iter_args({{.*}}, %{{.*}} = %[[ACC]])
 // CHECK-NOT: vector.transfer_write
-// CHECK-COUNT-128: vector.fma {{.*}} : vector<32xf32>
+// CHECK-COUNT-64: vector.fma {{.*}} : vector<32xf32>
 // CHECK-NOT: vector.transfer_write
 // CHECK: scf.yield
 // CHECK-NEXT: }
@@ -23,7 +23,7 @@
 // CHECK-NOT: transform.
 // CHECK-NOT: ember.tile
 // LLVM-LABEL: llvm.func @tiled(
-// LLVM-COUNT-128: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
+// LLVM-COUNT-64: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>
 func.func @tiled(%a: tensor<16x32xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf32> {
   %c = ember.matmul %a, %b : tensor<16x32xf32>, tensor<32x64xf32> -> tensor<16x64xf32>
   return %c : tensor<16x64xf32>
@@ -36,8 +36,8 @@ func.func @tiled(%a: tensor<16x32xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c48 step %c16
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c16
-// CHECK-COUNT-128: vector.fma {{.*}} : vector<16xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c8
+// CHECK-COUNT-64: vector.fma {{.*}} : vector<16xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [10, 48] [1, 1]
 func.func @padded(%a: tensor<10x32xf32>, %b: tensor<32x48xf32>) -> tensor<10x48xf32> {
   %c = ember.matmul %a, %b : tensor<10x32xf32>, tensor<32x48xf32> -> tensor<10x48xf32>
@@ -50,7 +50,7 @@ func.func @padded(%a: tensor<10x32xf32>, %b: tensor<32x48xf32>) -> tensor<10x48x
 // CHECK: scf.forall (%{{.*}}) in (4)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c32
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c8
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c16
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c8
 func.func @blocked(%a: tensor<256x64xf32>, %b: tensor<64x64xf32>) -> tensor<256x64xf32> {
   %c = ember.matmul %a, %b : tensor<256x64xf32>, tensor<64x64xf32> -> tensor<256x64xf32>
   return %c : tensor<256x64xf32>
@@ -63,7 +63,7 @@ func.func @blocked(%a: tensor<256x64xf32>, %b: tensor<64x64xf32>) -> tensor<256x
 // CHECK: scf.forall (%{{.*}}) in (4)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c256 step %c32
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c16
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c8
 func.func @column_blocks(%a: tensor<8x64xf32>, %b: tensor<64x1024xf32>) -> tensor<8x1024xf32> {
   %c = ember.matmul %a, %b : tensor<8x64xf32>, tensor<64x1024xf32> -> tensor<8x1024xf32>
   return %c : tensor<8x1024xf32>
@@ -83,13 +83,13 @@ func.func @untiled(%a: tensor<2x32xf32>, %b: tensor<32x64xf32>) -> tensor<2x64xf
 // A transposed lhs is read in place through the matmul's indexing map (the
 // kernel broadcasts one lhs element per row and k step, whatever the layout):
 // no transpose is materialized, and each k step's lhs tile is read as the
-// (k, m) = 16 x 8 vector the outer products take.
+// (k, m) = 8 x 8 vector the outer products take.
 // CHECK-LABEL: func.func @transposed_lhs(
 // CHECK-NOT: linalg.transpose
 // CHECK: scf.forall
-// CHECK: vector.transfer_read {{.*}} : tensor<16x8xf32>, vector<16x8xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<8x8xf32>, vector<8x8xf32>
 // CHECK-NOT: vector.shuffle
-// CHECK-COUNT-128: vector.fma {{.*}} : vector<32xf32>
+// CHECK-COUNT-64: vector.fma {{.*}} : vector<32xf32>
 // CHECK-NOT: vector.shuffle
 // CHECK: return
 func.func @transposed_lhs(%a: tensor<32x16xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf32> {
@@ -154,8 +154,8 @@ func.func @transpose_untiled(%x: tensor<16x10xf32>, %y: tensor<16x16x16xf32>, %z
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c32
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c8
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c144 step %c16 iter_args({{.*}}) -> ({{.*}}vector<8x32xf32>)
-// CHECK-COUNT-128: vector.fma {{.*}} : vector<32xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c144 step %c8 iter_args({{.*}}) -> ({{.*}}vector<8x32xf32>)
+// CHECK-COUNT-64: vector.fma {{.*}} : vector<32xf32>
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: ember.tile
 func.func @batched_images(%x: tensor<2x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<2x32x8x8xf32> {

@@ -95,7 +95,7 @@ def test_matmul_integer_wraps():
 @pytest.mark.parametrize("dtype", ["f32", "f64"])
 @pytest.mark.parametrize("shape", [(8, 16, 32), (24, 48, 64), (64, 784, 96)])
 def test_matmul_register_tiled(dtype, shape):
-    """2-D float matmuls the 8 x 32 x 16 register tile divides take the tiled,
+    """2-D float matmuls the 8 x 32 x 8 register tile divides take the tiled,
     vectorized path (ember-tile-matmul); a size one off takes the generic one."""
     m, k, n = shape
     rng = np.random.default_rng(m + k + n)

@@ -112,8 +112,8 @@ def test_large_temporaries_are_cached_and_released():
     ember.runtime.empty_cache()
     assert ember.runtime.cached_bytes() == 0
     rng = np.random.default_rng(3)
-    x = ember.tensor(rng.standard_normal((256, 1000)).astype(np.float32))
-    w = ember.tensor(rng.standard_normal((1000, 64)).astype(np.float32))
+    x = ember.tensor(rng.standard_normal((256, 1001)).astype(np.float32))
+    w = ember.tensor(rng.standard_normal((1001, 64)).astype(np.float32))
     # the tiled matmul pads k to 1008: a zero-padded copy of x (1 MiB) is a temporary
     first = (x @ w).numpy()
     held = ember.runtime.cached_bytes()

@@ -160,7 +160,10 @@ Value leadingSlice(OpBuilder &b, Location loc, Value v,
 std::optional<SmallVector<int64_t, 3>>
 mlir::ember::matmulTile(bool registerTiles, Type elementType, int64_t m,
                         int64_t n, int64_t k) {
-  constexpr int64_t kTileM = 8, kTileK = 16;
+  // k steps of 8: each k tile's 8 x n outer products are unrolled into
+  // straight-line code, and 16 steps cost LLVM a third more time to compile
+  // the MLP step's matmuls (0.81 -> 0.63 s) for no measurable speed.
+  constexpr int64_t kTileM = 8, kTileK = 8;
   if (!(elementType.isF32() || elementType.isF64()) || m <= 0 || n <= 0 ||
       k <= 0)
     return std::nullopt;

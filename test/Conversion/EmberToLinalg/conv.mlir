@@ -121,7 +121,7 @@ func.func @conv_transpose_channels_last(%g: tensor<1x3x4xf32>, %w: tensor<3x4x3x
 // CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0], [1, 2, 3]] : tensor<32x16x3x3xf32> into tensor<32x144xf32>
 // CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<8x16x10x10xf32>) outs(%{{.*}} : tensor<8x16x3x3x8x8xf32>)
 // CHECK: %[[B:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<8x16x3x3x8x8xf32> into tensor<8x144x64xf32>
-// CHECK: %[[R:.*]] = linalg.batch_matmul indexing_maps = [#[[$W]], #[[$P]], #[[$O]]] {ember.tile = array<i64: 8, 32, 16>} ins(%[[W]], %[[B]] : tensor<32x144xf32>, tensor<8x144x64xf32>)
+// CHECK: %[[R:.*]] = linalg.batch_matmul indexing_maps = [#[[$W]], #[[$P]], #[[$O]]] {ember.tile = array<i64: 8, 32, 8>} ins(%[[W]], %[[B]] : tensor<32x144xf32>, tensor<8x144x64xf32>)
 // CHECK: tensor.expand_shape %[[R]] {{\[\[}}0], [1], [2, 3]] output_shape [8, 32, 8, 8]
 // CHECK-NOT: linalg.transpose
 func.func @conv_im2col(%x: tensor<8x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<8x32x8x8xf32> {
@@ -141,7 +141,7 @@ func.func @conv_im2col(%x: tensor<8x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) ->
 // CHECK-LABEL: func.func @conv_im2col_batch(
 // CHECK: %[[COLS:.*]] = linalg.generic {indexing_maps = [#[[$PATCH]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%arg0 : tensor<16x16x4x4xf32>) outs(%{{.*}} : tensor<16x3x3x16x2x2xf32>)
 // CHECK: %[[B:.*]] = tensor.collapse_shape %[[COLS]] {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<16x3x3x16x2x2xf32> into tensor<144x64xf32>
-// CHECK: linalg.matmul {ember.tile = array<i64: 8, 0, 8, 32, 16>} ins(%{{.*}}, %[[B]] : tensor<32x144xf32>, tensor<144x64xf32>)
+// CHECK: linalg.matmul {ember.tile = array<i64: 8, 0, 8, 32, 8>} ins(%{{.*}}, %[[B]] : tensor<32x144xf32>, tensor<144x64xf32>)
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<32x16x4xf32>) outs(%{{.*}} : tensor<16x32x4xf32>) permutation = [1, 0, 2]
 func.func @conv_im2col_batch(%x: tensor<16x16x4x4xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<16x32x2x2xf32> {
   %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
@@ -173,7 +173,7 @@ func.func @conv_im2col_batch_unpadded(%x: tensor<4x16x16x16xf32>, %w: tensor<32x
 // CHECK-LABEL: func.func @weight_grad_im2col(
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x3x8x8x8xf32>)
 // CHECK: tensor.pad {{.*}} high[7, 0]
-// CHECK: linalg.matmul {ember.tile = array<i64: 8, 0, 8, 16, 16>} {{.*}} -> tensor<16x16xf32>
+// CHECK: linalg.matmul {ember.tile = array<i64: 8, 0, 8, 16, 8>} {{.*}} -> tensor<16x16xf32>
 // CHECK: tensor.extract_slice {{.*}}[0, 0] [9, 16] [1, 1]
 func.func @weight_grad_im2col(%x: tensor<8x1x10x10xf32>, %g: tensor<8x16x8x8xf32>) -> tensor<16x1x3x3xf32> {
   %w = ember.conv_weight_grad %x, %g stride [1, 1] dilation [1, 1] groups 1
