@@ -104,6 +104,17 @@ def test_matmul_register_tiled(dtype, shape):
 
 
 @pytest.mark.parametrize("dtype", ["f32", "f64"])
+@pytest.mark.parametrize("shapes", [((2, 3, 16, 24), (2, 3, 24, 32)),  # the tile divides
+                                    ((3, 12, 24), (3, 24, 30)),  # padded per product
+                                    ((4, 2, 3), (4, 3, 5))])  # too small: generic
+def test_batched_matmul_register_tiled(dtype, shapes):
+    """Batched float products of one batch shape take a register-tiled batch_matmul
+    (the batch as one dim, each product padded to the tile) where the tile fits."""
+    rng = np.random.default_rng(sum(map(sum, shapes)))
+    _check(rand(shapes[0], dtype, rng), rand(shapes[1], dtype, rng), dtype)
+
+
+@pytest.mark.parametrize("dtype", ["f32", "f64"])
 @pytest.mark.parametrize("shape", [(8, 16, 32), (10, 24, 48), (64, 128, 784)])
 def test_matmul_transposed_operands(dtype, shape):
     """`a.T @ b` reads `a` in place through the tiled matmul's indexing map

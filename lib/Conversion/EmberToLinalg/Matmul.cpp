@@ -45,6 +45,29 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
         return success();
       }
     }
+    if (a >= 3 && a == b &&
+        lhs.getShape().drop_back(2) == rhs.getShape().drop_back(2)) {
+      int64_t m = lhs.getDimSize(a - 2), k = lhs.getDimSize(a - 1),
+              n = rhs.getDimSize(a - 1);
+      if (auto tile = matmulTile(registerTiles, out.getElementType(), m, n, k);
+          tile && !tile->empty()) {
+        // Batched float products of one batch shape (attention's q k^T and
+        // p v): the batch dims as one, a linalg.batch_matmul that
+        // ember-tile-matmul runs as an scf.forall over the batch with each
+        // product register-tiled.
+        int64_t batch = lhs.getNumElements() / (m * k);
+        Type et = out.getElementType();
+        Value l = reshapeTensor(rewriter, loc, op.getLhs(),
+                                RankedTensorType::get({batch, m, k}, et));
+        Value r = reshapeTensor(rewriter, loc, op.getRhs(),
+                                RankedTensorType::get({batch, k, n}, et));
+        rewriter.replaceOp(
+            op,
+            reshapeTensor(rewriter, loc,
+                          tiledBatchMatmul(rewriter, loc, l, r, *tile), out));
+        return success();
+      }
+    }
     bool hasM = a >= 2, hasN = b >= 2;
     int64_t nb = out.getRank() - hasM - hasN;
     // Loop dims: batch [0, nb), then m, k, n: with n innermost the loops
@@ -243,8 +266,10 @@ Value mlir::ember::tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs,
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   Type et = lhsType.getElementType();
-  int64_t batch = rhsType.getDimSize(0), m = lhsType.getDimSize(0),
-          k = lhsType.getDimSize(1), n = rhsType.getDimSize(2);
+  bool batchedLhs = lhsType.getRank() == 3;
+  int64_t batch = rhsType.getDimSize(0),
+          m = lhsType.getDimSize(batchedLhs ? 1 : 0),
+          k = lhsType.getDimSize(batchedLhs ? 2 : 1), n = rhsType.getDimSize(2);
   bool plain = tile.empty();
   int64_t pm = plain ? m : roundUp(m, tile[0]),
           pn = plain ? n : roundUp(n, tile[1]),
@@ -253,17 +278,20 @@ Value mlir::ember::tiledBatchMatmul(OpBuilder &b, Location loc, Value lhs,
   Value init = filledTensor(b, loc, out, scalarConstant(b, loc, et, 0));
   auto mm = linalg::BatchMatmulOp::create(
       b, loc, TypeRange{out},
-      ValueRange{padWithZeros(b, loc, lhs, {pm, pk}),
+      ValueRange{batchedLhs ? padWithZeros(b, loc, lhs, {batch, pm, pk})
+                            : padWithZeros(b, loc, lhs, {pm, pk}),
                  padWithZeros(b, loc, rhs, {batch, pk, pn})},
       ValueRange{init});
-  // Loops (batch, m, n, k); the lhs is the same matrix for every batch.
-  MLIRContext *ctx = b.getContext();
-  AffineExpr bd = b.getAffineDimExpr(0), md = b.getAffineDimExpr(1),
-             nd = b.getAffineDimExpr(2), kd = b.getAffineDimExpr(3);
-  mm.setIndexingMapsAttr(
-      b.getAffineMapArrayAttr({AffineMap::get(4, 0, {md, kd}, ctx),
-                               AffineMap::get(4, 0, {bd, kd, nd}, ctx),
-                               AffineMap::get(4, 0, {bd, md, nd}, ctx)}));
+  if (!batchedLhs) {
+    // Loops (batch, m, n, k); the lhs is the same matrix for every batch.
+    MLIRContext *ctx = b.getContext();
+    AffineExpr bd = b.getAffineDimExpr(0), md = b.getAffineDimExpr(1),
+               nd = b.getAffineDimExpr(2), kd = b.getAffineDimExpr(3);
+    mm.setIndexingMapsAttr(
+        b.getAffineMapArrayAttr({AffineMap::get(4, 0, {md, kd}, ctx),
+                                 AffineMap::get(4, 0, {bd, kd, nd}, ctx),
+                                 AffineMap::get(4, 0, {bd, md, nd}, ctx)}));
+  }
   if (!plain)
     mm->setAttr("ember.tile", b.getDenseI64ArrayAttr(tile));
   return leadingSlice(b, loc, mm.getResult(0), {batch, m, n});

@@ -55,7 +55,7 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input,
 /// The tile a 2-D matmul of `elementType` (f32 or f64) with these sizes gets
 /// for tiledMatmul / tiledBatchMatmul. With `registerTiles` (the CPU), the
 /// register tile (m, n, k) ember-tile-matmul gives it: 8 rows, 32 columns (16
-/// when 32 does not divide n), 16 steps of k; none when padding the sizes to
+/// when 32 does not divide n), 8 steps of k; none when padding the sizes to
 /// multiples of the tile would more than double the work. Without (GPUs,
 /// whose kernels check their edges), an empty tile: the named op as it is,
 /// unpadded and unmarked.
@@ -72,9 +72,10 @@ std::optional<SmallVector<int64_t, 3>> matmulTile(bool registerTiles,
 Value transposeTensor(OpBuilder &b, Location loc, Value v,
                       ArrayRef<int64_t> perm);
 
-/// `lhs` (m, k) times each `rhs[b]` (k, n) of a (batch, k, n) tensor: a
-/// zero-initialized linalg.batch_matmul (the lhs map broadcasts over the
-/// batch) marked `ember.tile = array<i64: m, n, k>` for ember-tile-matmul,
+/// `lhs` (m, k) times each `rhs[b]` (k, n) of a (batch, k, n) tensor, or
+/// with a (batch, m, k) `lhs` each `lhs[b]` times `rhs[b]`: a
+/// zero-initialized linalg.batch_matmul (a 2-D lhs's map broadcasts it over
+/// the batch) marked `ember.tile = array<i64: m, n, k>` for ember-tile-matmul,
 /// which runs the batch as an scf.forall and tiles each product like a
 /// matmul; operands zero-padded to multiples of the tile, the result
 /// (batch, m, n) sliced back. An empty tile: unpadded and unmarked.

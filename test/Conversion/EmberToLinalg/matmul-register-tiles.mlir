@@ -37,3 +37,22 @@ func.func @conv(%x: tensor<2x3x12x12xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<2x
       : tensor<2x3x12x12xf32>, tensor<8x3x3x3xf32> -> tensor<2x8x10x10xf32>
   return %0 : tensor<2x8x10x10xf32>
 }
+
+// -----
+
+// Batched products with one batch shape (attention's q k^T): the batch dims
+// collapsed into one, a linalg.batch_matmul with the register tile for
+// ember-tile-matmul, expanded back. The GPU pipelines keep it unmarked.
+
+// CPU-LABEL: func.func @batched
+// CPU: %[[L:.*]] = tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2], [3]] : tensor<2x4x128x64xf32> into tensor<8x128x64xf32>
+// CPU: %[[R:.*]] = tensor.collapse_shape %arg1 {{\[\[}}0, 1], [2], [3]] : tensor<2x4x64x128xf32> into tensor<8x64x128xf32>
+// CPU: %[[P:.*]] = linalg.batch_matmul {ember.tile = array<i64: 8, 32, 8>} ins(%[[L]], %[[R]] : tensor<8x128x64xf32>, tensor<8x64x128xf32>)
+// CPU: tensor.expand_shape %[[P]] {{\[\[}}0, 1], [2], [3]] output_shape [2, 4, 128, 128]
+// GPU-LABEL: func.func @batched
+// GPU-NOT: ember.tile
+// GPU: linalg.generic
+func.func @batched(%a: tensor<2x4x128x64xf32>, %b: tensor<2x4x64x128xf32>) -> tensor<2x4x128x128xf32> {
+  %0 = ember.matmul %a, %b : tensor<2x4x128x64xf32>, tensor<2x4x64x128xf32> -> tensor<2x4x128x128xf32>
+  return %0 : tensor<2x4x128x128xf32>
+}
