@@ -106,7 +106,8 @@ def test_matmul_register_tiled(dtype, shape):
 @pytest.mark.parametrize("dtype", ["f32", "f64"])
 @pytest.mark.parametrize("shapes", [((2, 3, 16, 24), (2, 3, 24, 32)),  # the tile divides
                                     ((3, 12, 24), (3, 24, 30)),  # padded per product
-                                    ((4, 2, 3), (4, 3, 5))])  # too small: generic
+                                    ((4, 2, 3), (4, 3, 5)),  # too small: generic
+                                    ((0, 16, 24), (0, 24, 32))])  # no products
 def test_batched_matmul_register_tiled(dtype, shapes):
     """Batched float products of one batch shape take a register-tiled batch_matmul
     (the batch as one dim, each product padded to the tile) where the tile fits."""

@@ -45,7 +45,7 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
         return success();
       }
     }
-    if (a >= 3 && a == b &&
+    if (a >= 3 && a == b && out.getNumElements() > 0 &&
         lhs.getShape().drop_back(2) == rhs.getShape().drop_back(2)) {
       int64_t m = lhs.getDimSize(a - 2), k = lhs.getDimSize(a - 1),
               n = rhs.getDimSize(a - 1);
