@@ -55,41 +55,34 @@ class Limits:
     stream_note: str
 
 
-def _cpuinfo() -> tuple[set[str], int, float, str]:
-    """Flags, physical cores, nominal GHz and where the GHz came from (/proc/cpuinfo)."""
+def _cpuinfo() -> tuple[set[str], int, float, str, bool]:
+    """Flags, physical cores, nominal GHz, where the GHz came from (/proc/cpuinfo), and
+    whether the CPU is an AMD Zen 4: family 25 (Zen 3 / Zen 4) with AVX-512, whose FMA
+    units are 256 bits wide (an AVX-512 instruction takes two passes)."""
     try:
         text = open("/proc/cpuinfo").read()
     except OSError:
-        return set(), os.cpu_count() or 1, 0.0, "no /proc/cpuinfo"
+        return set(), os.cpu_count() or 1, 0.0, "no /proc/cpuinfo", False
     flags = set(re.search(r"^flags\s*:(.*)$", text, re.M).group(1).split())
     cores = {(m.group(1), m.group(2)) for m in re.finditer(
         r"physical id\s*:\s*(\d+).*?core id\s*:\s*(\d+)", text, re.S)}
     ncores = len(cores) or text.count("processor\t:") or os.cpu_count() or 1
+    vendor = re.search(r"^vendor_id\s*:\s*(\S+)", text, re.M)
+    family = re.search(r"^cpu family\s*:\s*(\d+)", text, re.M)
+    zen4 = bool(vendor and family and vendor.group(1) == "AuthenticAMD"
+                and family.group(1) == "25" and "avx512f" in flags)
     model = re.search(r"^model name\s*:(.*)$", text, re.M)
     ghz = re.search(r"@\s*([\d.]+)\s*GHz", model.group(1)) if model else None
     if ghz:
-        return flags, ncores, float(ghz.group(1)), "model name"
+        return flags, ncores, float(ghz.group(1)), "model name", zen4
     mhz = re.search(r"^cpu MHz\s*:\s*([\d.]+)", text, re.M)
-    return flags, ncores, (float(mhz.group(1)) / 1e3 if mhz else 0.0), "'cpu MHz'"
-
-
-def _zen4() -> bool:
-    """AMD family 25 (Zen 3 / Zen 4) with AVX-512 is Zen 4, whose FMA units are 256 bits
-    wide: an AVX-512 instruction takes two passes."""
-    try:
-        text = open("/proc/cpuinfo").read()
-    except OSError:
-        return False
-    vendor = re.search(r"^vendor_id\s*:\s*(\S+)", text, re.M)
-    family = re.search(r"^cpu family\s*:\s*(\d+)", text, re.M)
-    return bool(vendor and family and vendor.group(1) == "AuthenticAMD"
-                and family.group(1) == "25" and "avx512f" in text)
+    return flags, ncores, (float(mhz.group(1)) / 1e3 if mhz else 0.0), "'cpu MHz'", zen4
 
 
 def peak_flops() -> tuple[float, str]:
     """lanes x 2 FMA units x 2 flops x cores x GHz, the ISA from /proc/cpuinfo's flags."""
-    flags, cores, ghz, source = _cpuinfo()
-    if "avx512f" in flags and _zen4():
+    flags, cores, ghz, source, zen4 = _cpuinfo()
+    if zen4:
         isa, lanes, fma = "AVX-512 on AMD Zen 4 (256-bit FMA units, two passes each)", 8, 2
     elif "avx512f" in flags:
         isa, lanes, fma = "AVX-512 FMA", 16, 2

@@ -143,165 +143,38 @@ bool vectorizableScalar(Type t) {
          VectorType::isValidElementType(t);
 }
 
-/// Rewrites `loop` if it computes one row: its body loads rows (unit inner
-/// stride, the last index advancing with the induction variable, the others
-/// loop-invariant), applies elementwise arith / math ops to them and to
-/// loop-invariant scalars, and stores one row at the induction variable.
-/// Returns true if it did.
-bool vectorizeRow(scf::ForOp loop) {
+/// What one iteration of an innermost loop (from 0 to a constant count of at
+/// least 2, step 1, no results) does, when it computes elements of rows:
+/// loads of rows (unit inner stride, the last index advancing with the
+/// induction variable, the others loop-invariant), loads of scalars at
+/// loop-invariant indices, elementwise arith / math ops on them and on
+/// loop-invariant values, and stores of rows at the induction variable into
+/// distinct buffers that no scalar is read from.
+struct RowLoop {
+  int64_t n = 0;
+  SmallVector<memref::LoadOp> loads, scalars;
+  SmallVector<RowIndex> rows; // of each row load's last index
+  SmallVector<Operation *> compute;
+  SmallVector<memref::StoreOp> stores;
+  int64_t widest = 8; // bits of the widest scalar type involved
+};
+
+std::optional<RowLoop> analyzeRowLoop(scf::ForOp loop) {
   auto lb = getConstantIntValue(loop.getLowerBound());
   auto ub = getConstantIntValue(loop.getUpperBound());
   auto step = getConstantIntValue(loop.getStep());
   if (!lb || !ub || !step || *lb != 0 || *step != 1 || *ub < 2 ||
-      *ub > kMaxRow || loop.getNumResults() != 0)
-    return false;
-  int64_t n = *ub;
-  Value iv = loop.getInductionVar();
-  memref::StoreOp store;
-  SmallVector<memref::LoadOp> loads;
-  SmallVector<RowIndex> rows; // of each load's last index
-  SmallVector<Operation *> compute;
-  DenseSet<Value> rowValues; // values with one element per iteration
-  auto isIndexOp = [](Operation &op) {
-    return isa<affine::AffineApplyOp>(op) ||
-           (isa<arith::AddIOp, arith::ConstantOp>(op) &&
-            llvm::all_of(op.getResultTypes(), llvm::IsaPred<IndexType>));
-  };
-  for (Operation &op : loop.getBody()->without_terminator()) {
-    if (auto s = dyn_cast<memref::StoreOp>(op)) {
-      if (store)
-        return false;
-      store = s;
-    } else if (auto l = dyn_cast<memref::LoadOp>(op)) {
-      if (!vectorizableScalar(l.getType()) ||
-          !rowAccess(l.getIndices(), loop) ||
-          !unitInnerStride(l.getMemRefType()))
-        return false;
-      std::optional<RowIndex> row = rowIndex(l.getIndices().back(), loop);
-      if (!row)
-        return false;
-      loads.push_back(l);
-      rows.push_back(*row);
-      rowValues.insert(l.getResult());
-    } else if (isIndexOp(op)) {
-      continue;
-    } else if (OpTrait::hasElementwiseMappableTraits(&op) &&
-               isMemoryEffectFree(&op) && op.getNumRegions() == 0 &&
-               isa<arith::ArithDialect, math::MathDialect>(op.getDialect()) &&
-               llvm::all_of(op.getResultTypes(), vectorizableScalar)) {
-      for (Value operand : op.getOperands())
-        if (!rowValues.contains(operand) &&
-            !(invariant(operand, loop) &&
-              vectorizableScalar(operand.getType())))
-          return false;
-      compute.push_back(&op);
-      for (Value r : op.getResults())
-        rowValues.insert(r);
-    } else {
-      return false;
-    }
-  }
-  if (!store || !rowAccess(store.getIndices(), loop) ||
-      store.getIndices().back() != iv ||
-      !unitInnerStride(store.getMemRefType()))
-    return false;
-  Type elementType = store.getMemRefType().getElementType();
-  if (!vectorizableScalar(elementType))
-    return false;
-  Value value = store.getValueToStore();
-  if (!rowValues.contains(value) && !invariant(value, loop))
-    return false;
-  // A load of the buffer the loop writes must read exactly the element the
-  // same iteration writes (an in-place update); any other one might read an
-  // element an earlier iteration wrote.
-  for (memref::LoadOp load : loads)
-    if (baseBuffer(load.getMemRef()) == baseBuffer(store.getMemRef()) &&
-        (load.getMemRef() != store.getMemRef() ||
-         load.getIndices() != store.getIndices()))
-      return false;
-  // Index computations feeding the loads only: nothing else may use them.
-  for (Operation &op : loop.getBody()->without_terminator())
-    if (isIndexOp(op))
-      for (Operation *user : op.getUsers())
-        if (!isa<memref::LoadOp, memref::StoreOp>(user) && !isIndexOp(*user))
-          return false;
-
-  OpBuilder b(loop);
-  Location loc = loop.getLoc();
-  IRMapping map;
-  DenseMap<Value, Value> broadcasts;
-  auto vectorOf = [&](Value v) -> Value {
-    if (Value mapped = map.lookupOrNull(v))
-      return mapped;
-    Value &splat = broadcasts[v];
-    if (!splat)
-      splat = vector::BroadcastOp::create(b, loc,
-                                          VectorType::get({n}, v.getType()), v);
-    return splat;
-  };
-  for (auto [load, row] : llvm::zip(loads, rows)) {
-    Value start = rowStart(b, loc, row);
-    SmallVector<Value> indices(load.getIndices().drop_back());
-    indices.push_back(start);
-    Value padding = arith::ConstantOp::create(
-        b, loc, cast<TypedAttr>(b.getZeroAttr(load.getType())));
-    map.map(load.getResult(),
-            vector::TransferReadOp::create(
-                b, loc, VectorType::get({n}, load.getType()), load.getMemRef(),
-                indices, padding, ArrayRef<bool>{true}));
-  }
-  for (Operation *op : compute) {
-    // The same op (attributes and properties included) on rows.
-    IRMapping operands;
-    for (Value operand : op->getOperands())
-      operands.map(operand, vectorOf(operand));
-    Operation *vectorOp = b.clone(*op, operands);
-    for (Value r : vectorOp->getResults())
-      r.setType(VectorType::get({n}, r.getType()));
-    map.map(op->getResults(), vectorOp->getResults());
-  }
-  SmallVector<Value> indices(store.getIndices().drop_back());
-  indices.push_back(arith::ConstantIndexOp::create(b, loc, 0));
-  vector::TransferWriteOp::create(b, loc, vectorOf(value), store.getMemRef(),
-                                  indices, ArrayRef<bool>{true});
-  loop.erase();
-  return true;
-}
-
-/// Bits of the vectors `vectorizeStrips` computes on: one AVX-512 register.
-constexpr int64_t kStripBits = 512;
-
-/// Rewrites `loop` (from 0 to a constant count, step 1, no results) if each
-/// iteration computes one element of several rows, or reads loop-invariant
-/// scalars from memory: rows loaded as `vectorizeRow` takes them, scalars
-/// loaded at loop-invariant indices from buffers the loop does not write,
-/// elementwise arith / math ops, and one or more stores of rows at the
-/// induction variable, into distinct buffers. The loop becomes a loop over
-/// strips of one 512-bit vector each (the same computation on vectors, the
-/// scalars loaded once before it; a row shorter than that is one vector),
-/// followed by the original loop for the elements left over. LLVM's loop
-/// vectorizer leaves such loops scalar: it cannot hoist the scalar loads past
-/// the stores, and it would need a run time check per pair of buffers (an
-/// optimizer update: 10 loads, 3 stores). Ember's regions never write a buffer
-/// they read through another argument, which is what makes the strips safe.
-/// Returns true if it rewrote the loop.
-bool vectorizeStrips(scf::ForOp loop) {
-  auto lb = getConstantIntValue(loop.getLowerBound());
-  auto ub = getConstantIntValue(loop.getUpperBound());
-  auto step = getConstantIntValue(loop.getStep());
-  if (!lb || !ub || !step || *lb != 0 || *step != 1 ||
       loop.getNumResults() != 0)
-    return false;
-  int64_t n = *ub;
+    return std::nullopt;
+  RowLoop body;
+  body.n = *ub;
   Value iv = loop.getInductionVar();
-  SmallVector<memref::StoreOp> stores;
-  SmallVector<memref::LoadOp> loads, scalars;
-  SmallVector<RowIndex> rows; // of each row load's last index
-  SmallVector<Operation *> compute;
-  DenseSet<Value> rowValues;
-  int64_t widest = 8;
+  DenseSet<Value> rowValues; // values with one element per iteration
+  auto isScalar = [&](Value v) {
+    return llvm::is_contained(body.scalars, v.getDefiningOp());
+  };
   auto widen = [&](Type t) {
-    widest = std::max<int64_t>(widest, t.getIntOrFloatBitWidth());
+    body.widest = std::max<int64_t>(body.widest, t.getIntOrFloatBitWidth());
   };
   auto isIndexOp = [](Operation &op) {
     return isa<affine::AffineApplyOp>(op) ||
@@ -313,26 +186,26 @@ bool vectorizeStrips(scf::ForOp loop) {
       if (!rowAccess(s.getIndices(), loop) || s.getIndices().back() != iv ||
           !unitInnerStride(s.getMemRefType()) ||
           !vectorizableScalar(s.getMemRefType().getElementType()))
-        return false;
+        return std::nullopt;
       widen(s.getMemRefType().getElementType());
-      stores.push_back(s);
+      body.stores.push_back(s);
     } else if (auto l = dyn_cast<memref::LoadOp>(op)) {
       if (!vectorizableScalar(l.getType()))
-        return false;
+        return std::nullopt;
       widen(l.getType());
       if (llvm::all_of(l.getIndices(),
                        [&](Value v) { return invariant(v, loop); })) {
-        scalars.push_back(l);
+        body.scalars.push_back(l);
         continue;
       }
       if (!rowAccess(l.getIndices(), loop) ||
           !unitInnerStride(l.getMemRefType()))
-        return false;
+        return std::nullopt;
       std::optional<RowIndex> row = rowIndex(l.getIndices().back(), loop);
       if (!row)
-        return false;
-      loads.push_back(l);
-      rows.push_back(*row);
+        return std::nullopt;
+      body.loads.push_back(l);
+      body.rows.push_back(*row);
       rowValues.insert(l.getResult());
     } else if (isIndexOp(op)) {
       continue;
@@ -342,58 +215,150 @@ bool vectorizeStrips(scf::ForOp loop) {
                llvm::all_of(op.getResultTypes(), vectorizableScalar)) {
       for (Type t : op.getResultTypes())
         widen(t);
-      for (Value operand : op.getOperands()) {
-        bool scalar = llvm::is_contained(scalars, operand.getDefiningOp());
-        if (!rowValues.contains(operand) && !scalar &&
+      for (Value operand : op.getOperands())
+        if (!rowValues.contains(operand) && !isScalar(operand) &&
             !(invariant(operand, loop) &&
               vectorizableScalar(operand.getType())))
-          return false;
-      }
-      compute.push_back(&op);
+          return std::nullopt;
+      body.compute.push_back(&op);
       for (Value r : op.getResults())
         rowValues.insert(r);
     } else {
-      return false;
+      return std::nullopt;
     }
   }
-  // A row shorter than a register is one vector of its length.
-  int64_t lanes = std::min(kStripBits / widest, n);
-  if (stores.empty() || n < 2 || (stores.size() < 2 && scalars.empty()))
-    return false;
-  // Stores go to distinct buffers, which no scalar is read from; a row read
-  // from a buffer the loop writes must be the element the iteration writes.
+  if (body.stores.empty())
+    return std::nullopt;
+  // Stores go to distinct buffers, which no scalar is read from. A load of
+  // a buffer the loop writes must read exactly the element the same
+  // iteration writes (an in-place update); any other one might read an
+  // element an earlier iteration wrote.
   DenseSet<Value> written;
-  for (memref::StoreOp store : stores) {
+  for (memref::StoreOp store : body.stores) {
     if (!written.insert(baseBuffer(store.getMemRef())).second)
-      return false;
+      return std::nullopt;
     Value value = store.getValueToStore();
     if (!rowValues.contains(value) && !invariant(value, loop) &&
-        !llvm::is_contained(scalars, value.getDefiningOp()))
-      return false;
+        !isScalar(value))
+      return std::nullopt;
   }
-  for (memref::LoadOp scalar : scalars)
+  for (memref::LoadOp scalar : body.scalars)
     if (written.contains(baseBuffer(scalar.getMemRef())))
-      return false;
-  for (memref::LoadOp load : loads)
-    for (memref::StoreOp store : stores)
+      return std::nullopt;
+  for (memref::LoadOp load : body.loads)
+    for (memref::StoreOp store : body.stores)
       if (baseBuffer(load.getMemRef()) == baseBuffer(store.getMemRef()) &&
           (load.getMemRef() != store.getMemRef() ||
            load.getIndices() != store.getIndices()))
-        return false;
+        return std::nullopt;
+  // Index computations feeding the loads only: nothing else may use them.
   for (Operation &op : loop.getBody()->without_terminator())
     if (isIndexOp(op))
       for (Operation *user : op.getUsers())
         if (!isa<memref::LoadOp, memref::StoreOp>(user) && !isIndexOp(*user))
-          return false;
+          return std::nullopt;
+  return body;
+}
 
+/// Emits `body`'s computation on vectors of `lanes` at `b`: row `i` read
+/// from `rowAt(i)`, the same ops (attributes and properties included) on
+/// vectors, each row stored at `storeAt()`. Values from outside the
+/// iteration, and the scalar loads through `scalars` (their copies outside),
+/// are broadcast right before `broadcastAt`.
+void emitVectors(OpBuilder &b, Location loc, RowLoop &body, int64_t lanes,
+                 function_ref<Value(size_t)> rowAt,
+                 function_ref<Value()> storeAt, Operation *broadcastAt,
+                 const IRMapping &scalars) {
+  IRMapping map;
+  DenseMap<Value, Value> broadcasts;
+  auto vectorOf = [&](Value v) -> Value {
+    if (Value mapped = map.lookupOrNull(v))
+      return mapped;
+    Value scalar = scalars.lookupOrDefault(v);
+    Value &splat = broadcasts[scalar];
+    if (!splat) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(broadcastAt);
+      splat = vector::BroadcastOp::create(
+          b, loc, VectorType::get({lanes}, scalar.getType()), scalar);
+    }
+    return splat;
+  };
+  for (auto [i, load] : llvm::enumerate(body.loads)) {
+    SmallVector<Value> indices(load.getIndices().drop_back());
+    indices.push_back(rowAt(i));
+    Value padding = arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(b.getZeroAttr(load.getType())));
+    map.map(load.getResult(),
+            vector::TransferReadOp::create(
+                b, loc, VectorType::get({lanes}, load.getType()),
+                load.getMemRef(), indices, padding, ArrayRef<bool>{true}));
+  }
+  for (Operation *op : body.compute) {
+    IRMapping operands;
+    for (Value operand : op->getOperands())
+      operands.map(operand, vectorOf(operand));
+    Operation *vectorOp = b.clone(*op, operands);
+    for (Value r : vectorOp->getResults())
+      r.setType(VectorType::get({lanes}, r.getType()));
+    map.map(op->getResults(), vectorOp->getResults());
+  }
+  for (memref::StoreOp store : body.stores) {
+    SmallVector<Value> indices(store.getIndices().drop_back());
+    indices.push_back(storeAt());
+    vector::TransferWriteOp::create(b, loc, vectorOf(store.getValueToStore()),
+                                    store.getMemRef(), indices,
+                                    ArrayRef<bool>{true});
+  }
+}
+
+/// Rewrites `loop` if it computes one short row (at most kMaxRow elements)
+/// from rows and loop-invariant values: one store, no scalar loads. The
+/// whole row becomes one vector of its length. Returns true if it did.
+bool vectorizeRow(scf::ForOp loop) {
+  std::optional<RowLoop> body = analyzeRowLoop(loop);
+  if (!body || body->n > kMaxRow || body->stores.size() != 1 ||
+      !body->scalars.empty())
+    return false;
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  emitVectors(
+      b, loc, *body, body->n,
+      [&](size_t i) { return rowStart(b, loc, body->rows[i]); },
+      [&] { return arith::ConstantIndexOp::create(b, loc, 0); }, loop,
+      IRMapping());
+  loop.erase();
+  return true;
+}
+
+/// Bits of the vectors `vectorizeStrips` computes on: one AVX-512 register.
+constexpr int64_t kStripBits = 512;
+
+/// Rewrites `loop` if each iteration computes one element of several rows,
+/// or reads loop-invariant scalars from memory (see RowLoop). The loop
+/// becomes a loop over strips of one 512-bit vector each (the same
+/// computation on vectors, the scalars loaded once before it; a row shorter
+/// than that is one vector), followed by the original loop for the elements
+/// left over. LLVM's loop vectorizer leaves such loops scalar: it cannot
+/// hoist the scalar loads past the stores, and it would need a run time
+/// check per pair of buffers (an optimizer update: 10 loads, 3 stores).
+/// Ember's regions never write a buffer they read through another argument,
+/// which is what makes the strips safe. Returns true if it rewrote the loop.
+bool vectorizeStrips(scf::ForOp loop) {
+  std::optional<RowLoop> body = analyzeRowLoop(loop);
+  if (!body || (body->stores.size() < 2 && body->scalars.empty()))
+    return false;
+  int64_t n = body->n;
+  // A row shorter than a register is one vector of its length.
+  int64_t lanes = std::min(kStripBits / body->widest, n);
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   // The scalars, loaded once.
   IRMapping hoisted;
-  for (memref::LoadOp scalar : scalars)
+  for (memref::LoadOp scalar : body->scalars)
     hoisted.map(scalar.getResult(), b.clone(*scalar)->getResult(0));
   SmallVector<Value> starts;
-  for (RowIndex row : rows)
+  for (RowIndex row : body->rows)
     starts.push_back(rowStart(b, loc, row));
   int64_t full = n - n % lanes;
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -404,47 +369,10 @@ bool vectorizeStrips(scf::ForOp loop) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(strips.getBody()->getTerminator());
     Value j = strips.getInductionVar();
-    IRMapping map;
-    DenseMap<Value, Value> broadcasts;
-    auto vectorOf = [&](Value v) -> Value {
-      if (Value mapped = map.lookupOrNull(v))
-        return mapped;
-      Value scalar = hoisted.lookupOrDefault(v);
-      Value &splat = broadcasts[scalar];
-      if (!splat) {
-        OpBuilder::InsertionGuard outside(b);
-        b.setInsertionPoint(strips);
-        splat = vector::BroadcastOp::create(
-            b, loc, VectorType::get({lanes}, scalar.getType()), scalar);
-      }
-      return splat;
-    };
-    for (auto [load, start] : llvm::zip(loads, starts)) {
-      SmallVector<Value> indices(load.getIndices().drop_back());
-      indices.push_back(arith::AddIOp::create(b, loc, start, j));
-      Value padding = arith::ConstantOp::create(
-          b, loc, cast<TypedAttr>(b.getZeroAttr(load.getType())));
-      map.map(load.getResult(),
-              vector::TransferReadOp::create(
-                  b, loc, VectorType::get({lanes}, load.getType()),
-                  load.getMemRef(), indices, padding, ArrayRef<bool>{true}));
-    }
-    for (Operation *op : compute) {
-      IRMapping operands;
-      for (Value operand : op->getOperands())
-        operands.map(operand, vectorOf(operand));
-      Operation *vectorOp = b.clone(*op, operands);
-      for (Value r : vectorOp->getResults())
-        r.setType(VectorType::get({lanes}, r.getType()));
-      map.map(op->getResults(), vectorOp->getResults());
-    }
-    for (memref::StoreOp store : stores) {
-      SmallVector<Value> indices(store.getIndices().drop_back());
-      indices.push_back(j);
-      vector::TransferWriteOp::create(b, loc, vectorOf(store.getValueToStore()),
-                                      store.getMemRef(), indices,
-                                      ArrayRef<bool>{true});
-    }
+    emitVectors(
+        b, loc, *body, lanes,
+        [&](size_t i) { return arith::AddIOp::create(b, loc, starts[i], j); },
+        [&] { return j; }, strips, hoisted);
   }
   // The elements left over: the original loop from `full`.
   if (full == n) {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -33,26 +32,6 @@ def _runtime_libs() -> list[str]:
         if lib.exists():
             return [str(lib), *libs]
     return libs
-
-
-@functools.cache
-def _descriptor_class(rank: int) -> type[ctypes.Structure]:
-    """The C layout of a ranked memref descriptor (sizes and strides in elements)."""
-    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-              ("offset", ctypes.c_int64)]
-    if rank:
-        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
-    return type(f"MemRefDescriptor{rank}", (ctypes.Structure,), {"_fields_": fields})
-
-
-def _descriptor(array: np.ndarray) -> ctypes.Structure:
-    desc = _descriptor_class(array.ndim)()
-    desc.allocated = desc.aligned = array.ctypes.data
-    desc.offset = 0
-    if array.ndim:
-        desc.sizes[:] = array.shape
-        desc.strides[:] = [s // array.itemsize if array.size else 0 for s in array.strides]
-    return desc
 
 
 class Descriptors:
@@ -127,6 +106,7 @@ class CompiledFunction:
         self._module = module  # owns what the engine was built from
         self._engine = engine
         self._arity = len(signature.inputs) + len(signature.results)
+        self._descriptors: Descriptors | None = None
         # The engine's packed wrapper of the C interface: `void(void **args)`
         # where args[i] points at argument i, a memref descriptor pointer.
         address = engine.raw_lookup(f"_mlir_ciface_{entry}")
@@ -152,12 +132,16 @@ class CompiledFunction:
                 a = a.astype(dtype)
             arrays.append(np.ascontiguousarray(a))
         outputs = [np.empty(shape, dtype) for shape, dtype in sig.results]
-        descriptors = [_descriptor(a) for a in arrays + outputs]
+        everything = arrays + outputs
+        if self._descriptors is None or not self._descriptors.matches(everything):
+            self._descriptors = Descriptors(everything)
+        block, addresses = self._descriptors.pack(everything)
         n = self._arity
-        values = (ctypes.c_void_p * n)(*[ctypes.addressof(d) for d in descriptors])
+        values = (ctypes.c_void_p * n)(*addresses)
         base, size = ctypes.addressof(values), ctypes.sizeof(ctypes.c_void_p)
         packed = (ctypes.c_void_p * n)(*[base + i * size for i in range(n)])
         self._fn(packed)
+        del block  # the descriptors lived through the call
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
     def __repr__(self) -> str:
