@@ -38,7 +38,10 @@ namespace {
 /// sequential scf.for loops over n tiles, then m tiles, then k steps, each
 /// tile vectorized into a vector.contract. A block thus reuses one column
 /// panel of the right operand (k x n) for all its row tiles while the panel
-/// is in cache.
+/// is in cache. The zero fill of the output is fused into the tiles: each
+/// tile's accumulators start as a zero vector and are written once, so the
+/// output is neither cleared beforehand nor read. One matmul at a time (a
+/// fusion needs its own forall); yields the k loops and the foralls.
 std::string tileSchedule(ArrayRef<int64_t> tile) {
   std::string attr = llvm::formatv("array<i64: {0}, {1}, {2}, {3}, {4}>",
                                    tile[0], tile[1], tile[2], tile[3], tile[4]);
@@ -48,47 +51,114 @@ std::string tileSchedule(ArrayRef<int64_t> tile) {
     %mm{1} = transform.structured.match ops{{["linalg.matmul"]}
         attributes {{ember.tile = {0}} in %root
         : (!transform.any_op) -> !transform.any_op
-    %blocks{1}, %forall{1} = transform.structured.tile_using_forall
-        %mm{1} tile_sizes [{2}, {3}, 0]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %cols{1}, %n{1} = transform.structured.tile_using_for %blocks{1}
-        tile_sizes [0, {5}, 0]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %tiled{1}, %m{1}, %k{1} = transform.structured.tile_using_for %cols{1}
-        tile_sizes [{4}, 0, {6}]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-                                  !transform.any_op)
-    transform.structured.vectorize %tiled{1} : !transform.any_op
+    %k{1}, %forall{1} = transform.foreach %mm{1}
+        : !transform.any_op -> !transform.any_op, !transform.any_op {{
+    ^bb0(%one: !transform.any_op):
+      %fill = transform.get_producer_of_operand %one[2]
+          : (!transform.any_op) -> !transform.any_op
+      %blocks, %forall = transform.structured.tile_using_forall
+          %one tile_sizes [{2}, {3}, 0]
+          : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      %fused, %container = transform.structured.fuse_into_containing_op
+          %fill into %forall
+          : (!transform.any_op, !transform.any_op)
+          -> (!transform.any_op, !transform.any_op)
+      %tiles, %n, %m = transform.structured.fuse %blocks
+          tile_sizes [{4}, {5}, 0] interchange [1, 0, 2]
+          : (!transform.any_op)
+          -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      %steps, %k = transform.structured.tile_using_for %tiles
+          tile_sizes [0, 0, {6}]
+          : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %steps : !transform.any_op
+      %fills = transform.structured.match ops{{["linalg.fill"]} in %container
+          : (!transform.any_op) -> !transform.any_op
+      transform.structured.vectorize %fills : !transform.any_op
+      transform.yield %k, %container : !transform.any_op, !transform.any_op
+    }
 )mlir",
                        attr, id, tile[0], tile[1], tile[2], tile[3], tile[4])
       .str();
 }
 
-/// The schedule for the batched matmuls marked with the tile (m, n, k): an
-/// scf.forall over the batch, then each product tiled as a matmul's (n
-/// tiles, m tiles, k steps) and vectorized.
+/// The schedule for the batched matmuls marked with the tile (m, n, k,
+/// gathered): an scf.forall over the batch, then each product tiled as a
+/// matmul's (n tiles, m tiles, k steps, the zero fill fused into the tiles)
+/// and vectorized. With `gathered` (a convolution's per-image patch matrices:
+/// the right operand is a reshaped im2col gather), each image's gather is
+/// fused into the forall too, so that its patch matrix is written and read
+/// while it is in cache instead of the whole batch's going through memory.
 std::string batchSchedule(ArrayRef<int64_t> tile) {
-  std::string attr =
-      llvm::formatv("array<i64: {0}, {1}, {2}>", tile[0], tile[1], tile[2]);
-  std::string id = llvm::formatv("b{0}_{1}_{2}", tile[0], tile[1], tile[2]);
+  std::string attr = llvm::formatv("array<i64: {0}, {1}, {2}, {3}>", tile[0],
+                                   tile[1], tile[2], tile[3]);
+  std::string id =
+      llvm::formatv("b{0}_{1}_{2}_{3}", tile[0], tile[1], tile[2], tile[3]);
+  std::string producers, gather;
+  if (tile[3]) {
+    producers = R"mlir(
+      %reshape = transform.get_producer_of_operand %one[1]
+          : (!transform.any_op) -> !transform.any_op
+      %gather = transform.get_producer_of_operand %reshape[0]
+          : (!transform.any_op) -> !transform.any_op)mlir";
+    // A batch of one image has no per-image slice to fuse: then the gather
+    // stays where it is (a silenced failure).
+    gather = R"mlir(
+      transform.sequence %container : !transform.any_op failures(suppress) {
+      ^bb1(%images: !transform.any_op):
+        transform.apply_patterns to %images {
+          transform.apply_patterns.tensor.bubble_up_extract_slice
+        } : !transform.any_op
+        %gathered, %container2 = transform.structured.fuse_into_containing_op
+            %gather into %images
+            : (!transform.any_op, !transform.any_op)
+            -> (!transform.any_op, !transform.any_op)
+        transform.yield
+      })mlir";
+  }
   return llvm::formatv(R"mlir(
     %bmm{1} = transform.structured.match ops{{["linalg.batch_matmul"]}
         attributes {{ember.tile = {0}} in %root
         : (!transform.any_op) -> !transform.any_op
-    %bblocks{1}, %bforall{1} = transform.structured.tile_using_forall
-        %bmm{1} tile_sizes [1, 0, 0, 0]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %bcols{1}, %bn{1} = transform.structured.tile_using_for %bblocks{1}
-        tile_sizes [0, 0, {3}, 0]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %btiled{1}, %bm{1}, %bk{1} = transform.structured.tile_using_for
-        %bcols{1} tile_sizes [0, {2}, 0, {4}]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-                                  !transform.any_op)
-    transform.structured.vectorize %btiled{1} : !transform.any_op
+    %k{1}, %forall{1} = transform.foreach %bmm{1}
+        : !transform.any_op -> !transform.any_op, !transform.any_op {{
+    ^bb0(%one: !transform.any_op):
+      %fill = transform.get_producer_of_operand %one[2]
+          : (!transform.any_op) -> !transform.any_op{5}
+      %blocks, %forall = transform.structured.tile_using_forall
+          %one tile_sizes [1, 0, 0, 0]
+          : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      %fused, %container = transform.structured.fuse_into_containing_op
+          %fill into %forall
+          : (!transform.any_op, !transform.any_op)
+          -> (!transform.any_op, !transform.any_op)
+      %tiles, %n, %m = transform.structured.fuse %blocks
+          tile_sizes [0, {2}, {3}, 0] interchange [0, 2, 1, 3]
+          : (!transform.any_op)
+          -> (!transform.any_op, !transform.any_op, !transform.any_op)
+      %steps, %k = transform.structured.tile_using_for %tiles
+          tile_sizes [0, 0, 0, {4}]
+          : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+      transform.structured.vectorize %steps : !transform.any_op
+      %fills = transform.structured.match ops{{["linalg.fill"]} in %container
+          : (!transform.any_op) -> !transform.any_op
+      transform.structured.vectorize %fills : !transform.any_op{6}
+      transform.yield %k, %container : !transform.any_op, !transform.any_op
+    }
 )mlir",
-                       attr, id, tile[0], tile[1], tile[2])
+                       attr, id, tile[0], tile[1], tile[2], producers, gather)
       .str();
+}
+
+/// Whether `mm`'s right operand is a reshaped im2col gather that only it
+/// reads: an all-parallel, single-input linalg.generic seen through a
+/// tensor.collapse_shape (Conv.cpp's per-image patch matrices).
+bool readsGather(linalg::BatchMatmulOp mm) {
+  auto reshape = mm.getDpsInputs()[1].getDefiningOp<tensor::CollapseShapeOp>();
+  if (!reshape || !reshape->hasOneUse())
+    return false;
+  auto gather = reshape.getSrc().getDefiningOp<linalg::GenericOp>();
+  return gather && gather->hasOneUse() && gather.getNumDpsInputs() == 1 &&
+         gather.getNumParallelLoops() == gather.getNumLoops();
 }
 
 /// The schedule for the transposes of rank `tile[0]` marked with the tile
@@ -129,20 +199,33 @@ std::string transposeSchedule(ArrayRef<int64_t> tile) {
       .str();
 }
 
-/// The whole script: every tile's schedule, then the contractions lowered to
-/// outer products: per tile, `m` rows of n-lane FMAs, one per k step, on
-/// accumulators that stay in registers.
+/// The whole script: every tile's schedule; the contractions as plain
+/// contracts; each tile's accumulators carried through its k loop in
+/// registers (read and written once per k loop, not per k step), whose
+/// read of the fused zero fill then folds to a zero vector; finally the
+/// contractions lowered to outer products: per tile, `m` rows of n-lane FMAs,
+/// one per k step.
 std::string buildSchedule(ArrayRef<SmallVector<int64_t, 5>> tiles,
-                          ArrayRef<SmallVector<int64_t, 3>> batches,
+                          ArrayRef<SmallVector<int64_t, 4>> batches,
                           ArrayRef<SmallVector<int64_t, 3>> transposes) {
   std::string body, hoist;
   for (ArrayRef<int64_t> tile : transposes)
     body += transposeSchedule(tile);
+  auto addHoist = [&](StringRef id) {
+    hoist += llvm::formatv(R"mlir(
+    transform.loop.hoist_loop_invariant_subsets %k{0} : !transform.any_op
+    transform.apply_patterns to %forall{0} {{
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+)mlir",
+                           id)
+                 .str();
+  };
   for (ArrayRef<int64_t> tile : batches) {
     body += batchSchedule(tile);
-    hoist += llvm::formatv("    transform.loop.hoist_loop_invariant_subsets "
-                           "%bkb{0}_{1}_{2} : !transform.any_op\n",
-                           tile[0], tile[1], tile[2]);
+    addHoist(
+        llvm::formatv("b{0}_{1}_{2}_{3}", tile[0], tile[1], tile[2], tile[3])
+            .str());
   }
   // A batched product's tile has a unit batch dim: dropped before the
   // contractions are lowered.
@@ -152,11 +235,9 @@ std::string buildSchedule(ArrayRef<SmallVector<int64_t, 5>> tiles,
                                "cast_away_vector_leading_one_dim\n";
   for (ArrayRef<int64_t> tile : tiles) {
     body += tileSchedule(tile);
-    // The accumulator tile is read and written once per k loop, not once
-    // per k step: first its slice of the output, then the vector transfers.
-    hoist += llvm::formatv("    transform.loop.hoist_loop_invariant_subsets "
-                           "%k{0}_{1}_{2}_{3}_{4} : !transform.any_op\n",
-                           tile[0], tile[1], tile[2], tile[3], tile[4]);
+    addHoist(llvm::formatv("{0}_{1}_{2}_{3}_{4}", tile[0], tile[1], tile[2],
+                           tile[3], tile[4])
+                 .str());
   }
   return R"mlir(
 module attributes {transform.with_named_sequence, ember.schedule} {
@@ -171,14 +252,14 @@ module attributes {transform.with_named_sequence, ember.schedule} {
       transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.vector.transfer_permutation_patterns
     } : !transform.any_op
+)mlir" + hoist +
+         R"mlir(
     transform.apply_patterns to %f {
       transform.apply_patterns.vector.lower_contraction
           lowering_strategy = "outerproduct"
       transform.apply_patterns.vector.lower_outerproduct
       transform.apply_patterns.vector.transfer_permutation_patterns
     } : !transform.any_op
-)mlir" + hoist +
-         R"mlir(
     transform.yield
   }
 }
@@ -235,16 +316,19 @@ struct EmberTileMatmul
                 return std::nullopt;
               return SmallVector<int64_t, 5>(t);
             });
-    SmallVector<SmallVector<int64_t, 3>> batches =
-        collectTiles<linalg::BatchMatmulOp, 3>(
+    // A batched product whose right operand is an im2col gather fuses the
+    // gather: matched by the tile qualified with that (m, n, k, gathered).
+    SmallVector<SmallVector<int64_t, 4>> batches =
+        collectTiles<linalg::BatchMatmulOp, 4>(
             module, bad,
             "ember.tile of a batch_matmul must be array<i64: m, n, k>, "
             "positive tile sizes",
-            [](linalg::BatchMatmulOp,
-               ArrayRef<int64_t> t) -> std::optional<SmallVector<int64_t, 3>> {
+            [](linalg::BatchMatmulOp op,
+               ArrayRef<int64_t> t) -> std::optional<SmallVector<int64_t, 4>> {
               if (t.size() != 3 || t[0] <= 0 || t[1] <= 0 || t[2] <= 0)
                 return std::nullopt;
-              return SmallVector<int64_t, 3>(t);
+              return SmallVector<int64_t, 4>{t[0], t[1], t[2],
+                                             readsGather(op) ? 1 : 0};
             });
     // Transposes of different ranks take different schedules: they are
     // matched by the rank-qualified tile (rank, rows, t).

@@ -4,22 +4,26 @@
 // A 2-D f32 matmul that the 8 x 32 x 8 (m, n, k) tile divides becomes a
 // linalg.matmul marked ember.tile = [rows, cols per parallel block, m, n, k], tiled
 // and vectorized: per tile, 8 rows of 32-lane FMAs (one per k step) on
-// accumulators read once before the k loop, carried through it as a loop
-// value (registers) and written once after it. The row blocks are an
-// scf.forall (the thread pool may split them); inside, the n tiles, the m
-// tiles and the k steps are scf.for loops. The schedule module is removed.
+// accumulators that start as a zero vector (the output's zero fill is fused
+// into the tiles: no fill, no read of the output), are carried through the k
+// loop as a loop value (registers) and written once after it. The row blocks
+// are an scf.forall (the thread pool may split them); inside, the n tiles,
+// the m tiles (here one per block: the loop folds away) and the k steps are
+// scf.for loops. The schedule module is removed.
 // CHECK-LABEL: func.func @tiled(
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
+// CHECK-NOT: linalg.fill
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c32
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
-// CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} vector<8x32xf32>
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c8 iter_args({{.*}}, %{{.*}} = %[[ACC]])
+// CHECK-NOT: vector.transfer_read {{.*}} vector<8x32xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c8 iter_args(%{{.*}} = %[[ZERO]])
 // CHECK-NOT: vector.transfer_write
 // CHECK-COUNT-64: vector.fma {{.*}} : vector<32xf32>
 // CHECK-NOT: vector.transfer_write
 // CHECK: scf.yield
 // CHECK-NEXT: }
 // CHECK-NEXT: vector.transfer_write
+// CHECK-NOT: linalg.fill
 // CHECK-NOT: transform.
 // CHECK-NOT: ember.tile
 // LLVM-LABEL: llvm.func @tiled(
@@ -35,7 +39,6 @@ func.func @tiled(%a: tensor<16x32xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf
 // CHECK: tensor.pad %{{.*}} low[0, 0] high[6, 0]
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c48 step %c16
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c8
 // CHECK-COUNT-64: vector.fma {{.*}} : vector<16xf32>
 // CHECK: tensor.extract_slice %{{.*}}[0, 0] [10, 48] [1, 1]
@@ -62,7 +65,6 @@ func.func @blocked(%a: tensor<256x64xf32>, %b: tensor<64x64xf32>) -> tensor<256x
 // CHECK-LABEL: func.func @column_blocks(
 // CHECK: scf.forall (%{{.*}}) in (4)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c256 step %c32
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c8 step %c8
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c8
 func.func @column_blocks(%a: tensor<8x64xf32>, %b: tensor<64x1024xf32>) -> tensor<8x1024xf32> {
   %c = ember.matmul %a, %b : tensor<8x64xf32>, tensor<64x1024xf32> -> tensor<8x1024xf32>
@@ -149,17 +151,37 @@ func.func @transpose_untiled(%x: tensor<16x10xf32>, %y: tensor<16x16x16xf32>, %z
 // A convolution through per-image patch matrices: the linalg.batch_matmul
 // marked ember.tile = array<i64: m, n, k> runs the images as an scf.forall,
 // each product tiled like a matmul's (n tiles, m tiles, k steps) with the
-// accumulators in registers through the k loop.
+// accumulators in registers through the k loop, starting from zero. Its
+// right operand is an im2col gather (through a collapse_shape): the gather
+// is fused into the forall, each image's patches (16 x 3 x 3 x 8 x 8)
+// computed where they are multiplied, no whole-batch patch tensor left.
 // CHECK-LABEL: func.func @batched_images(
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: linalg.generic
 // CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x16x10x10xf32>) outs(%{{.*}} : tensor<1x16x3x3x8x8xf32>)
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c64 step %c32
 // CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c8
-// CHECK: scf.for %{{.*}} = %{{.*}} to %c144 step %c8 iter_args({{.*}}) -> ({{.*}}vector<8x32xf32>)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c144 step %c8 iter_args(%{{.*}} = %cst{{.*}}) -> ({{.*}}vector<8x32xf32>)
 // CHECK-COUNT-64: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: linalg.fill
 // CHECK-NOT: linalg.batch_matmul
 // CHECK-NOT: ember.tile
 func.func @batched_images(%x: tensor<2x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<2x32x8x8xf32> {
   %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
       : tensor<2x16x10x10xf32>, tensor<32x16x3x3xf32> -> tensor<2x32x8x8xf32>
   return %y : tensor<2x32x8x8xf32>
+}
+
+// A batch of one image leaves no per-image slice to fuse the gather through:
+// it stays before the (single-iteration) loop, and the product is tiled as
+// usual.
+// CHECK-LABEL: func.func @one_image(
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x16x3x3x8x8xf32>)
+// CHECK: vector.fma
+// CHECK-NOT: linalg.batch_matmul
+func.func @one_image(%x: tensor<1x16x10x10xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<1x32x8x8xf32> {
+  %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
+      : tensor<1x16x10x10xf32>, tensor<32x16x3x3xf32> -> tensor<1x32x8x8xf32>
+  return %y : tensor<1x32x8x8xf32>
 }

@@ -127,8 +127,10 @@ MATMUL_CASES = [
     ("mm-3d", "conv3d", (2, 4, 6, 6, 6), (16, 4, 2, 2, 2), True, {}),
     ("mm-t2d-stride-outpad", "conv_transpose2d", (2, 32, 5, 5), (32, 16, 3, 3), True,
      dict(stride=2, padding=1, output_padding=1)),
-    # 14 x 14 positions: the tile would pad one image's 196 but divides the batch's,
-    # so the forward and the (cropped) input gradient take the whole-batch matmul.
+    # One image: no per-image slice for ember-tile-matmul to fuse the gather through.
+    ("mm-2d-one-image", "conv2d", (1, 16, 14, 14), (32, 16, 3, 3), True, dict(padding=1)),
+    # 14 x 14 positions: no tile divides one image's 196, so the forward and the
+    # (cropped) input gradient compute 14 x 16 per image and slice the extra off.
     ("mm-2d-batch-positions", "conv2d", (4, 16, 14, 14), (32, 16, 3, 3), True,
      dict(padding=1)),
 ]

@@ -240,18 +240,50 @@ bool preferImages(const std::optional<SmallVector<int64_t, 3>> &imageTile,
          !divides(*batchTile, batchN);
 }
 
+/// One image's output positions `p`, the last dim widened (by at most a
+/// quarter) so that a register tile's 32 or 16 columns divide their count
+/// when they do not already: the per-image patch matrices then need no
+/// padding (a copy the gather could not be fused through); the extra
+/// positions are computed from zeros and sliced off the result. `p` when no
+/// width qualifies.
+SmallVector<int64_t> widenedPositions(ArrayRef<int64_t> p) {
+  SmallVector<int64_t> w(p);
+  if (p.empty() || product(p) % 16 == 0)
+    return w;
+  int64_t rows = product(p.drop_back()), last = p.back();
+  for (int64_t lanes : {32, 16})
+    for (int64_t x = last + 1; x <= last + last / 4; ++x)
+      if (rows * x % lanes == 0) {
+        w.back() = x;
+        return w;
+      }
+  return w;
+}
+
+/// The per-image product `r` (N, X, prod(widened)) as (N, X, p...): the
+/// widened positions' extra columns sliced off.
+Value unwiden(OpBuilder &b, Location loc, Value r, int64_t n, int64_t x,
+              ArrayRef<int64_t> widened, ArrayRef<int64_t> p) {
+  Type et = cast<RankedTensorType>(r.getType()).getElementType();
+  r = reshapeTensor(b, loc, r,
+                    RankedTensorType::get(concat({n, x}, widened), et));
+  return leadingSlice(b, loc, r, concat({n, x}, p));
+}
+
 /// Ungrouped f32 / f64 convolutions whose matmul form a register tile fits
 /// go through the tiled matmul (ember-tile-matmul): an im2col gather of the
 /// input patches into a 2-D matrix (positions innermost, so it copies rows),
 /// one matmul, and a transpose back. `conv` and `conv_transpose` take one
 /// (C*K, P) patch matrix per image instead, and one batched matmul of the
 /// filter by each, whose result is already (N, O, P...), when the register
-/// tile fits a single image's positions: a row of one image's patch matrix
-/// is P elements, not N * P, so the matmul's k steps stay within a few
-/// pages instead of striding across the whole batch. The gather costs one pass
-/// over a matrix `prod(K)` times the input; the matmul runs at the tiled
-/// kernel's speed instead of the scalar loops of the direct forms below.
-/// Returns null when no tile fits.
+/// tile fits a single image's positions (widened, see widenedPositions): a
+/// row of one image's patch matrix is P elements, not N * P, so the matmul's
+/// k steps stay within a few pages instead of striding across the whole
+/// batch, and ember-tile-matmul fuses each image's gather into the loop over
+/// images, so the patches are multiplied while they are in cache. The gather
+/// costs one pass over a matrix `prod(K)` times the input; the matmul runs at
+/// the tiled kernel's speed instead of the scalar loops of the direct forms
+/// below. Returns null when no tile fits.
 ///
 ///   conv:             w[O, (C, K...)]  x  patches[(C, K...), (N, P...)]
 ///   conv_weight_grad: patches[(C, K...), (N, P...)]  x  dy^T[(N, P...), O]
@@ -273,20 +305,30 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles,
     ArrayRef<int64_t> p = out.getShape().drop_front(2),
                       k = w.getShape().drop_front(2);
     int64_t depth = c * product(k);
-    auto imageTile = matmulTile(registerTiles, et, o, product(p), depth);
+    SmallVector<int64_t> pw =
+        registerTiles ? widenedPositions(p) : SmallVector<int64_t>(p);
+    auto imageTile = matmulTile(registerTiles, et, o, product(pw), depth);
     auto tile = matmulTile(registerTiles, et, o, n * product(p), depth);
     if (!imageTile && !tile)
       return nullptr;
     Value wm = reshapeTensor(rewriter, loc, op.getRhs(),
                              RankedTensorType::get({o, depth}, et));
-    if (preferImages(imageTile, tile, o, product(p), n * product(p), depth)) {
-      // Per image: the result is already (N, O, P...).
-      Value patches =
-          patchMatrix(rewriter, loc, op.getLhs(), k, p, stride, dilation,
-                      /*reversed=*/false, /*perImage=*/true);
-      return reshapeTensor(
-          rewriter, loc,
-          tiledBatchMatmul(rewriter, loc, wm, patches, *imageTile), out);
+    if (preferImages(imageTile, tile, o, product(pw), n * product(p), depth)) {
+      // Per image: the result is already (N, O, P...). Widened positions
+      // read the input zero-padded far enough to the right.
+      Value input = op.getLhs();
+      SmallVector<int64_t> xShape(x.getShape());
+      int64_t reach = (pw.back() - 1) * stride.back() +
+                      (k.back() - 1) * dilation.back() + 1;
+      if (reach > xShape.back()) {
+        xShape.back() = reach;
+        input = padWithZeros(rewriter, loc, input, xShape);
+      }
+      Value patches = patchMatrix(rewriter, loc, input, k, pw, stride, dilation,
+                                  /*reversed=*/false, /*perImage=*/true);
+      Value r = tiledBatchMatmul(rewriter, loc, wm, patches, *imageTile);
+      return reshapeTensor(rewriter, loc,
+                           unwiden(rewriter, loc, r, n, o, pw, p), out);
     }
     Value patches = patchMatrix(rewriter, loc, op.getLhs(), k, p, stride,
                                 dilation, /*reversed=*/false,
@@ -328,19 +370,29 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles,
     if (crop)
       dx = dx.clone(concat({n, c}, s));
     int64_t depth = o * product(k);
-    auto imageTile = matmulTile(registerTiles, et, c, product(s), depth);
+    SmallVector<int64_t> sw =
+        registerTiles ? widenedPositions(s) : SmallVector<int64_t>(s);
+    auto imageTile = matmulTile(registerTiles, et, c, product(sw), depth);
     auto tile = matmulTile(registerTiles, et, c, n * product(s), depth);
     if (!imageTile && !tile)
       return nullptr;
+    bool images =
+        preferImages(imageTile, tile, c, product(sw), n * product(s), depth);
+    // The positions computed: per image, possibly widened (their taps read
+    // the zero border, made wide enough).
+    ArrayRef<int64_t> computed = images ? ArrayRef<int64_t>(sw) : s;
+    SmallVector<int64_t> zSpatial(full);
+    int64_t lastLo = crop ? crop->lo.back() : 0;
+    zSpatial.back() = std::max(zSpatial.back(), lastLo + computed.back());
     Value z =
-        zeroBordered(rewriter, loc, op.getLhs(), full, k, stride, dilation);
-    if (crop) {
-      // The taps of output positions [lo, lo + size): a window of z.
+        zeroBordered(rewriter, loc, op.getLhs(), zSpatial, k, stride, dilation);
+    if (crop || computed.back() != s.back()) {
+      // The taps of the computed positions [lo, lo + size): a window of z.
       auto zType = cast<RankedTensorType>(z.getType());
       SmallVector<int64_t> offsets(2, 0), sizes(zType.getShape().take_front(2));
       for (int64_t i = 0; i < sp; ++i) {
-        offsets.push_back(crop->lo[i]);
-        sizes.push_back(s[i] + dilation[i] * (k[i] - 1));
+        offsets.push_back(crop ? crop->lo[i] : 0);
+        sizes.push_back(computed[i] + dilation[i] * (k[i] - 1));
       }
       z = tensor::ExtractSliceOp::create(
           rewriter, loc, z,
@@ -349,19 +401,32 @@ Value lowerThroughMatmul(Op op, PatternRewriter &rewriter, bool registerTiles,
           getAsIndexOpFoldResult(rewriter.getContext(),
                                  SmallVector<int64_t>(zType.getRank(), 1)));
     }
+    if (images) {
+      // Per image: the result is already (N, C, S...). The taps run forward
+      // over z and the filter's are reversed instead: the gather's indices
+      // then have no negative coefficient, so ember-tile-matmul can fuse it
+      // into the loop over images (linalg tiles no such index).
+      auto d = [&](int64_t i) { return rewriter.getAffineDimExpr(i); };
+      SmallVector<AffineExpr> taps = {d(1), d(0)};
+      for (int64_t i = 0; i < sp; ++i)
+        taps.push_back(rewriter.getAffineConstantExpr(k[i] - 1) - d(2 + i));
+      Value reversed =
+          gatherGeneric(rewriter, loc, op.getRhs(),
+                        RankedTensorType::get(concat({c, o}, k), et), taps);
+      Value wr = reshapeTensor(rewriter, loc, reversed,
+                               RankedTensorType::get({c, depth}, et));
+      Value patches = patchMatrix(rewriter, loc, z, k, sw,
+                                  SmallVector<int64_t>(sp, 1), dilation,
+                                  /*reversed=*/false, /*perImage=*/true);
+      Value r = tiledBatchMatmul(rewriter, loc, wr, patches, *imageTile);
+      return reshapeTensor(rewriter, loc,
+                           unwiden(rewriter, loc, r, n, c, sw, s), dx);
+    }
     // The filter as (C, O*K).
     Value wm = transposeTensor(rewriter, loc, op.getRhs(),
                                concat({1, 0}, iota(2, sp)));
     wm =
         reshapeTensor(rewriter, loc, wm, RankedTensorType::get({c, depth}, et));
-    if (preferImages(imageTile, tile, c, product(s), n * product(s), depth)) {
-      // Per image: the result is already (N, C, S...).
-      Value patches = patchMatrix(rewriter, loc, z, k, s, stride, dilation,
-                                  /*reversed=*/true, /*perImage=*/true);
-      return reshapeTensor(
-          rewriter, loc,
-          tiledBatchMatmul(rewriter, loc, wm, patches, *imageTile), dx);
-    }
     Value patches = patchMatrix(rewriter, loc, z, k, s, stride, dilation,
                                 /*reversed=*/true, /*perImage=*/false);
     Value r = tiledMatmul(rewriter, loc, wm, patches, *tile);

@@ -149,10 +149,10 @@ struct MatmulToLinalg : public OpRewritePattern<MatmulOp> {
 
 namespace {
 int64_t roundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+} // namespace
 
-/// `v` zero-padded at the high end of each dim to `shape` (`v` if equal).
-Value padWithZeros(OpBuilder &b, Location loc, Value v,
-                   ArrayRef<int64_t> shape) {
+Value mlir::ember::padWithZeros(OpBuilder &b, Location loc, Value v,
+                                ArrayRef<int64_t> shape) {
   auto t = cast<RankedTensorType>(v.getType());
   if (t.getShape() == shape)
     return v;
@@ -164,10 +164,8 @@ Value padWithZeros(OpBuilder &b, Location loc, Value v,
       .getResult();
 }
 
-/// The leading `shape` part of `v` (`v` if equal): a padded result sliced
-/// back.
-Value leadingSlice(OpBuilder &b, Location loc, Value v,
-                   ArrayRef<int64_t> shape) {
+Value mlir::ember::leadingSlice(OpBuilder &b, Location loc, Value v,
+                                ArrayRef<int64_t> shape) {
   auto t = cast<RankedTensorType>(v.getType());
   if (t.getShape() == shape)
     return v;
@@ -178,7 +176,6 @@ Value leadingSlice(OpBuilder &b, Location loc, Value v,
   return tensor::ExtractSliceOp::create(b, loc, t.clone(shape), v, offsets,
                                         sizes, strides);
 }
-} // namespace
 
 std::optional<SmallVector<int64_t, 3>>
 mlir::ember::matmulTile(bool registerTiles, Type elementType, int64_t m,

@@ -99,6 +99,15 @@ transposeTile(RankedTensorType result, ArrayRef<int64_t> permutation);
 Value tiledMatmul(OpBuilder &b, Location loc, Value lhs, Value rhs,
                   ArrayRef<int64_t> tile, bool lhsTransposed = false);
 
+/// `v` zero-padded at the high end of each dim to `shape` (`v` if equal).
+Value padWithZeros(OpBuilder &b, Location loc, Value v,
+                   ArrayRef<int64_t> shape);
+
+/// The leading `shape` part of `v` (`v` if equal): a padded result sliced
+/// back.
+Value leadingSlice(OpBuilder &b, Location loc, Value v,
+                   ArrayRef<int64_t> shape);
+
 } // namespace ember
 } // namespace mlir
 

@@ -151,16 +151,19 @@ func.func @conv_im2col_batch(%x: tensor<16x16x4x4xf32>, %w: tensor<32x16x3x3xf32
 
 // -----
 
-// The tile fits both, but pads one image's 14 x 14 = 196 positions to 208
-// while it divides the batch's 4 x 196: the whole batch's 2-D matmul, which
-// needs no padded copy of the patches and no slice of the result.
-// CHECK-LABEL: func.func @conv_im2col_batch_unpadded(
-// CHECK-NOT: tensor.pad
-// CHECK-NOT: linalg.batch_matmul
-// CHECK: linalg.matmul {ember.tile = array<i64: {{.*}}>} ins(%{{.*}}, %{{.*}} : tensor<32x144xf32>, tensor<144x784xf32>)
-// CHECK: linalg.transpose ins(%{{.*}} : tensor<32x4x196xf32>) outs(%{{.*}} : tensor<4x32x196xf32>) permutation = [1, 0, 2]
-// CHECK-NOT: tensor.extract_slice
-func.func @conv_im2col_batch_unpadded(%x: tensor<4x16x16x16xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<4x32x14x14xf32> {
+// One image's 14 x 14 = 196 positions, which no 32- or 16-column tile
+// divides, are widened to 14 x 16 = 224: the input is zero-padded two
+// columns to the right, the per-image patch matrices (144, 224) need no
+// padded copy (so ember-tile-matmul can fuse their gather into the loop over
+// images), and the extra columns are sliced off the result.
+// CHECK-LABEL: func.func @conv_im2col_widened(
+// CHECK: %[[X:.*]] = tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, 0, 2]
+// CHECK: %[[COLS:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<4x16x16x18xf32>) outs(%{{.*}} : tensor<4x16x3x3x14x16xf32>)
+// CHECK: %[[B:.*]] = tensor.collapse_shape %[[COLS]] {{.*}} into tensor<4x144x224xf32>
+// CHECK: %[[R:.*]] = linalg.batch_matmul {{.*}} {ember.tile = array<i64: 8, 32, 8>} ins(%{{.*}}, %[[B]] : tensor<32x144xf32>, tensor<4x144x224xf32>)
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[R]] {{.*}} into tensor<4x32x14x16xf32>
+// CHECK: tensor.extract_slice %[[E]][0, 0, 0, 0] [4, 32, 14, 14] [1, 1, 1, 1]
+func.func @conv_im2col_widened(%x: tensor<4x16x16x16xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<4x32x14x14xf32> {
   %y = ember.conv %x, %w stride [1, 1] dilation [1, 1] groups 1
       : tensor<4x16x16x16xf32>, tensor<32x16x3x3xf32> -> tensor<4x32x14x14xf32>
   return %y : tensor<4x32x14x14xf32>
@@ -185,16 +188,23 @@ func.func @weight_grad_im2col(%x: tensor<8x1x10x10xf32>, %g: tensor<8x16x8x8xf32
 
 // A padded convolution's input gradient is a conv_transpose whose result the
 // pad's adjoint slices: only the kept window is computed. Its taps are a
-// window of the zero-bordered operand (offset 1: z[1 : 1 + 14 + 2]), the
-// product covers 14 x 14 positions per image instead of 16 x 16, and the
-// slice goes.
+// window of the zero-bordered operand (offset 1), the product covers
+// 14 x 14 positions per image instead of 16 x 16 (widened to 14 x 16, as
+// above: z is made one column wider for it, z[1 : 1 + 16 + 2]), and the
+// slice goes. Per image, the taps run forward over the window and the
+// filter's are reversed instead (a gather with no negative index
+// coefficient, which linalg can tile).
+// CHECK-DAG: #[[$REV:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, -d2 + 2, -d3 + 2)>
+// CHECK-DAG: #[[$TAPS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
 // CHECK-LABEL: func.func @conv_transpose_cropped(
-// CHECK: %[[Z:.*]] = tensor.insert_slice %arg0 into %{{.*}}[0, 0, 2, 2] [4, 32, 14, 14] [1, 1, 1, 1] : tensor<4x32x14x14xf32> into tensor<4x32x18x18xf32>
-// CHECK: %[[WIN:.*]] = tensor.extract_slice %[[Z]][0, 0, 1, 1] [4, 32, 16, 16] [1, 1, 1, 1] : tensor<4x32x18x18xf32> to tensor<4x32x16x16xf32>
-// CHECK: linalg.generic {{.*}} ins(%[[WIN]] : tensor<4x32x16x16xf32>) outs(%{{.*}} : tensor<32x3x3x4x14x14xf32>)
-// CHECK: linalg.matmul {ember.tile = array<i64: {{.*}}>} ins(%{{.*}}, %{{.*}} : tensor<16x288xf32>, tensor<288x784xf32>)
+// CHECK: %[[Z:.*]] = tensor.insert_slice %arg0 into %{{.*}}[0, 0, 2, 2] [4, 32, 14, 14] [1, 1, 1, 1] : tensor<4x32x14x14xf32> into tensor<4x32x18x19xf32>
+// CHECK: %[[WIN:.*]] = tensor.extract_slice %[[Z]][0, 0, 1, 1] [4, 32, 16, 18] [1, 1, 1, 1] : tensor<4x32x18x19xf32> to tensor<4x32x16x18xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$REV]], {{.*}}]{{.*}} ins(%arg1 : tensor<32x16x3x3xf32>) outs(%{{.*}} : tensor<16x32x3x3xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$TAPS]], {{.*}}]{{.*}} ins(%[[WIN]] : tensor<4x32x16x18xf32>) outs(%{{.*}} : tensor<4x32x3x3x14x16xf32>)
+// CHECK: linalg.batch_matmul {{.*}} ins(%{{.*}}, %{{.*}} : tensor<16x288xf32>, tensor<4x288x224xf32>)
+// CHECK: %[[S:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 0] [4, 16, 14, 14] [1, 1, 1, 1] : tensor<4x16x14x16xf32> to tensor<4x16x14x14xf32>
 // CHECK-NOT: tensor.extract_slice
-// CHECK: return %{{.*}} : tensor<4x16x14x14xf32>
+// CHECK: return %[[S]] : tensor<4x16x14x14xf32>
 func.func @conv_transpose_cropped(%g: tensor<4x32x14x14xf32>, %w: tensor<32x16x3x3xf32>) -> tensor<4x16x14x14xf32> {
   %x = ember.conv_transpose %g, %w stride [1, 1] dilation [1, 1] groups 1
       : tensor<4x32x14x14xf32>, tensor<32x16x3x3xf32> -> tensor<4x16x16x16xf32>
