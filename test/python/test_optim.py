@@ -342,6 +342,40 @@ def test_custom_optimizer_subclass_step_is_realized():
     assert opt.state_dict()["state"] == {0: {"count": 1}}
 
 
+def test_step_shares_hyperparameters_and_points_at_the_step_line():
+    """A step's equal Python numbers (betas, eps, bias corrections) enter its region
+    once, not once per parameter and use; its ops carry the line that called step."""
+    from ember.runtime.cache import captured_regions
+
+    rng = np.random.default_rng(3)
+    params = [ember.tensor(rng.normal(size=s).astype(np.float32), requires_grad=True)
+              for s in [(4, 3), (3,), (3, 2), (2,)]]
+    opt = optim.Adam(params, lr=0.01)
+    for p in params:
+        p.grad = ember.ones_like(p)
+    with captured_regions() as modules:
+        opt.step(); line = _this_line()  # noqa: E702
+    (module,) = modules
+    text = str(module)
+    scalars = text.split("func.func @main(")[1].split(")")[0].count("tensor<f32>")
+    # lerp weight, beta2, 1 - beta2, bias correction, eps, -step size: 6, not 6 * 4.
+    assert scalars == 6
+    located = module.operation.get_asm(enable_debug_info=True)
+    assert f'test_optim.py":{line}' in located
+    # Outside a step, each number is its own input again (nothing left shared).
+    x = ember.ones(3)
+    with captured_regions() as modules:
+        (x * 0.5 + x * 0.5).numpy()
+    main = str(modules[0]).split("func.func @main(")[1].split(")")[0]
+    assert main.count("tensor<f32>") == 2
+
+
+def _this_line() -> int:
+    import inspect
+
+    return inspect.currentframe().f_back.f_lineno
+
+
 def test_optimizer_errors():
     p = ember.zeros(3, requires_grad=True)
     with pytest.raises(ValueError, match="Invalid learning rate"):

@@ -248,3 +248,11 @@ def test_descriptors_pack_pointers_into_one_block_per_geometry():
     assert words[2] == [ptrs[2], ptrs[2], 0, 0, 5, 0, 0]
     base = block.ctypes.data
     assert addresses == [base, base + 7 * 8, base + 10 * 8]
+    # Read-only arrays are fine; a non-contiguous one is refused, never misread.
+    frozen = np.ones((3, 4), np.float32)
+    frozen.flags.writeable = False
+    block, _ = d.pack([frozen, *arrays[1:]])
+    assert block[0] == block[1] == frozen.ctypes.data
+    strided = np.zeros((3, 8), np.float32)[:, ::2]
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        d.pack([strided, *arrays[1:]])

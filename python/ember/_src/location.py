@@ -10,9 +10,15 @@ _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.se
 
 _is_ember: dict = {}
 
+# While set (an optimizer step records its updates), every op recorded takes this
+# location instead of walking the stack: they all come from the user's one line.
+pinned: tuple[str, int] | None = None
+
 
 def user_location() -> tuple[str, int]:
     """``(filename, line)`` of the innermost caller that is not Ember's own code."""
+    if pinned is not None:
+        return pinned
     frame = sys._getframe(1)
     cache = _is_ember
     while frame is not None:

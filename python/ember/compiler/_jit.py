@@ -13,6 +13,7 @@ from mlir.dialects import func
 from mlir.execution_engine import ExecutionEngine
 from mlir.passmanager import PassManager
 
+from ember import _ember_ext
 from ember._mlir import context
 from ember.compiler._types import numpy_dtype, tensor_type
 
@@ -42,7 +43,7 @@ class Descriptors:
     and each call copies it and writes the pointers (``pack``), instead of filling
     one ctypes structure per array."""
 
-    __slots__ = ("geometry", "_template", "_allocated", "_aligned", "_offsets")
+    __slots__ = ("geometry", "_template", "_words", "_offsets")
 
     def __init__(self, arrays: Sequence[np.ndarray]):
         self.geometry = [(a.shape, a.strides) for a in arrays]
@@ -56,19 +57,17 @@ class Descriptors:
                 words += [s // a.itemsize if a.size else 0 for s in a.strides]
         self._template = np.array(words, dtype=np.int64)
         self._offsets = np.array(offsets, dtype=np.int64)
-        self._allocated = self._offsets // 8
-        self._aligned = self._allocated + 1
+        self._words = [o // 8 for o in offsets]  # each allocated pointer's word
 
     def matches(self, arrays: Sequence[np.ndarray]) -> bool:
         return [(a.shape, a.strides) for a in arrays] == self.geometry
 
     def pack(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, list[int]]:
-        """The block (keep it alive through the call) and each descriptor's address."""
+        """The block (keep it alive through the call) and each descriptor's address.
+        The arrays must be C-contiguous."""
         block = self._template.copy()
-        pointers = np.fromiter([a.ctypes.data for a in arrays], np.int64, len(arrays))
-        block[self._allocated] = pointers
-        block[self._aligned] = pointers
-        return block, (self._offsets + block.ctypes.data).tolist()
+        base = _ember_ext.write_data_pointers(arrays, block, self._words)
+        return block, (self._offsets + base).tolist()
 
 
 class _Signature:

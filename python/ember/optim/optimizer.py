@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ember._src import dtypes
+from ember._src import dtypes, location, record
 from ember._src.autograd import enable_grad, no_grad
 from ember._src.creation import from_dlpack, tensor
 from ember._src.tensor import Tensor
@@ -49,7 +49,12 @@ def _wrap_step(step: Callable) -> Callable:
             if result is not None:
                 args, kwargs = result
         self._opt_called = True
-        out = step(self, *args, **kwargs)
+        closure = args[0] if args else kwargs.get("closure")
+        if closure is None:
+            with _StepScope():
+                out = step(self, *args, **kwargs)
+        else:  # the closure's ops keep their own lines
+            out = step(self, *args, **kwargs)
         self._realize_step()
         for hook in list(self._step_post_hooks.values()):
             hook(self, args, kwargs)
@@ -57,6 +62,22 @@ def _wrap_step(step: Callable) -> Callable:
 
     wrapper._ember_step = True
     return wrapper
+
+
+class _StepScope:
+    """While a step without a closure records its updates: every op takes the line
+    that called ``step`` (found once, not per op) and equal Python numbers share
+    one input (see ``record.shared_scalars``)."""
+
+    __slots__ = ("_saved",)
+
+    def __enter__(self) -> None:
+        self._saved = (location.pinned, record.shared_scalars)
+        location.pinned = location.user_location()
+        record.shared_scalars = {}
+
+    def __exit__(self, *exc) -> None:
+        location.pinned, record.shared_scalars = self._saved
 
 
 class _Handle:
