@@ -370,6 +370,31 @@ def test_step_shares_hyperparameters_and_points_at_the_step_line():
     assert main.count("tensor<f32>") == 2
 
 
+def test_step_scope_is_per_thread():
+    """Another thread recording while a step runs keeps its own lines and scalars."""
+    import threading
+
+    from ember.optim.optimizer import _StepScope
+
+    seen = {}
+
+    def record():
+        x = ember.ones(2)
+        seen["line"] = _this_line() + 1
+        y = x * 0.25
+        seen["loc"] = y._node.loc
+        seen["scalar"] = y._node.inputs[1]
+
+    with _StepScope():
+        mine = (ember.ones(2) * 0.25)._node.inputs[1]
+        worker = threading.Thread(target=record)
+        worker.start()
+        worker.join()
+        again = (ember.ones(2) * 0.25)._node.inputs[1]
+    assert seen["loc"][1] == seen["line"]
+    assert mine is again and seen["scalar"] is not mine
+
+
 def _this_line() -> int:
     import inspect
 

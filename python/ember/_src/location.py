@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 _EMBER_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 _is_ember: dict = {}
 
-# While set (an optimizer step records its updates), every op recorded takes this
-# location instead of walking the stack: they all come from the user's one line.
-pinned: tuple[str, int] | None = None
+
+class _State(threading.local):
+    # While set on a thread (an optimizer step records its updates), every op it
+    # records takes this location instead of walking the stack: they all come from
+    # the user's one line.
+    pinned: tuple[str, int] | None = None
+
+
+state = _State()
 
 
 def user_location() -> tuple[str, int]:
     """``(filename, line)`` of the innermost caller that is not Ember's own code."""
+    pinned = state.pinned
     if pinned is not None:
         return pinned
     frame = sys._getframe(1)

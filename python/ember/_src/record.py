@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import threading
 from collections import namedtuple
 from collections.abc import Sequence
 
@@ -29,15 +30,20 @@ def _record(op: str, attrs: tuple, inputs: Sequence[Tensor], shape, dt) -> Tenso
     return Tensor._wrap(_record_node(op, attrs, tuple(t._node for t in inputs), shape, dt))
 
 
-# While set (an optimizer step records its updates), equal Python numbers of one
-# dtype share one 0-d input: a step over many parameters passes each of its few
-# hyperparameters once instead of once per parameter and use.
-shared_scalars: dict | None = None
+
+class _Shared(threading.local):
+    # While set on a thread (an optimizer step records its updates), equal Python
+    # numbers of one dtype share one 0-d input: a step over many parameters passes
+    # each of its few hyperparameters once instead of once per parameter and use.
+    scalars: dict | None = None
+
+
+shared = _Shared()
 
 
 def _scalar_tensor(value, dt: dtypes.dtype) -> Tensor:
     """A Python number as a 0-d input buffer: its value is data, not structure."""
-    memo = shared_scalars
+    memo = shared.scalars
     if memo is None or not value:  # 0.0 and -0.0 compare equal: never shared
         return Tensor._wrap(Node.from_array(np.array(value, dtype=dt.np), dt))
     key = (value, type(value), dt)

@@ -65,19 +65,19 @@ def _wrap_step(step: Callable) -> Callable:
 
 
 class _StepScope:
-    """While a step without a closure records its updates: every op takes the line
-    that called ``step`` (found once, not per op) and equal Python numbers share
-    one input (see ``record.shared_scalars``)."""
+    """While a step without a closure records its updates (on this thread): every
+    op takes the line that called ``step`` (found once, not per op) and equal Python
+    numbers share one input (see ``record.shared``)."""
 
     __slots__ = ("_saved",)
 
     def __enter__(self) -> None:
-        self._saved = (location.pinned, record.shared_scalars)
-        location.pinned = location.user_location()
-        record.shared_scalars = {}
+        self._saved = (location.state.pinned, record.shared.scalars)
+        location.state.pinned = location.user_location()
+        record.shared.scalars = {}
 
     def __exit__(self, *exc) -> None:
-        location.pinned, record.shared_scalars = self._saved
+        location.state.pinned, record.shared.scalars = self._saved
 
 
 class _Handle:
