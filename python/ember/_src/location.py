@@ -22,12 +22,14 @@ class _State(threading.local):
 state = _State()
 
 
-def user_location() -> tuple[str, int]:
-    """``(filename, line)`` of the innermost caller that is not Ember's own code."""
+def user_location(skip: int = 1) -> tuple[str, int]:
+    """``(filename, line)`` of the innermost caller that is not Ember's own code,
+    looking from the ``skip``-th caller out (callers known to be Ember's own code
+    can be skipped: the walk costs a dict lookup per frame)."""
     pinned = state.pinned
     if pinned is not None:
         return pinned
-    frame = sys._getframe(1)
+    frame = sys._getframe(skip)
     cache = _is_ember
     while frame is not None:
         code = frame.f_code

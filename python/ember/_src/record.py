@@ -27,7 +27,7 @@ def _numel(shape) -> int:
 
 
 def _record(op: str, attrs: tuple, inputs: Sequence[Tensor], shape, dt) -> Tensor:
-    return Tensor._wrap(_record_node(op, attrs, tuple(t._node for t in inputs), shape, dt))
+    return Tensor._wrap(_record_node(op, attrs, tuple([t._node for t in inputs]), shape, dt))
 
 
 

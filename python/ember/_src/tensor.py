@@ -302,11 +302,13 @@ def _norm_dim(dim: int, ndim: int, op: str) -> int:
 
 
 def _record_node(op: str, attrs: tuple, inputs: tuple, shape, dt) -> Node:
-    node = Node(op, attrs, inputs, tuple(shape), dt, user_location())
+    # This function and its caller are Ember's: the user's line is further out.
+    node = Node(op, attrs, inputs, tuple(shape), dt, user_location(3))
     # The inputs' device: an accelerator's when any input is on one (CPU inputs
     # are copied into its region), else cpu, else None (only values that follow
     # their consumers: library constants, Python scalars).
     kind = None
+    grad = False
     for i in inputs:
         d = i.device
         if d is not None and d != kind:
@@ -315,12 +317,11 @@ def _record_node(op: str, attrs: tuple, inputs: tuple, shape, dt) -> Node:
             elif d != "cpu":
                 raise op_error(op, f"expected all tensors to be on the same device, but "
                                    f"found at least two devices, {kind} and {d}")
+        if i.requires_grad:
+            grad = True
     node.device = kind
-    if GradMode.enabled and dt.is_floating_point:
-        for i in inputs:
-            if i.requires_grad:
-                node.requires_grad = True
-                break
+    if grad and GradMode.enabled and dt.is_floating_point:
+        node.requires_grad = True
     return node
 
 
