@@ -32,67 +32,82 @@ using namespace mlir;
 
 namespace {
 
-/// The schedule for the matmuls marked with one tile (rows, cols, m, n, k):
-/// blocks of `rows` rows or `cols` columns (the other is 0: untiled) as an
-/// scf.forall (independent, so the thread pool may split them); inside,
-/// sequential scf.for loops over n tiles, then m tiles, then k steps, each
-/// tile vectorized into a vector.contract. A block thus reuses one column
-/// panel of the right operand (k x n) for all its row tiles while the panel
-/// is in cache. The zero fill of the output is fused into the tiles: each
-/// tile's accumulators start as a zero vector and are written once, so the
-/// output is neither cleared beforehand nor read. One matmul at a time (a
-/// fusion needs its own forall); yields the k loops and the foralls.
-std::string tileSchedule(ArrayRef<int64_t> tile) {
-  std::string attr = llvm::formatv("array<i64: {0}, {1}, {2}, {3}, {4}>",
-                                   tile[0], tile[1], tile[2], tile[3], tile[4]);
-  std::string id = llvm::formatv("{0}_{1}_{2}_{3}_{4}", tile[0], tile[1],
-                                 tile[2], tile[3], tile[4]);
+/// The schedule of one kind of product (`op` marked `ember.tile = attr`),
+/// one op at a time (a fusion needs its own forall), yielding the k loops and
+/// the foralls: `producers` first (handles taken before tiling), the op tiled
+/// into parallel blocks (`blocks`, an scf.forall) with the output's zero fill
+/// fused into them, then tiled and fused again into n and m tile loops
+/// (`tiles`, `interchange`), so each tile's accumulators start as a zero
+/// vector and the output is neither cleared beforehand nor read; then the k
+/// steps (`steps`), each tile vectorized into a vector.contract, the fill's
+/// tile into a zero write; `fusions` last.
+std::string productSchedule(StringRef op, StringRef attr, StringRef id,
+                            StringRef blocks, StringRef tiles,
+                            StringRef interchange, StringRef steps,
+                            StringRef producers = "", StringRef fusions = "") {
   return llvm::formatv(R"mlir(
-    %mm{1} = transform.structured.match ops{{["linalg.matmul"]}
-        attributes {{ember.tile = {0}} in %root
+    %mm{2} = transform.structured.match ops{{["{0}"]}
+        attributes {{ember.tile = {1}} in %root
         : (!transform.any_op) -> !transform.any_op
-    %k{1}, %forall{1} = transform.foreach %mm{1}
+    %k{2}, %forall{2} = transform.foreach %mm{2}
         : !transform.any_op -> !transform.any_op, !transform.any_op {{
     ^bb0(%one: !transform.any_op):
       %fill = transform.get_producer_of_operand %one[2]
-          : (!transform.any_op) -> !transform.any_op
+          : (!transform.any_op) -> !transform.any_op{7}
       %blocks, %forall = transform.structured.tile_using_forall
-          %one tile_sizes [{2}, {3}, 0]
+          %one tile_sizes [{3}]
           : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
       %fused, %container = transform.structured.fuse_into_containing_op
           %fill into %forall
           : (!transform.any_op, !transform.any_op)
           -> (!transform.any_op, !transform.any_op)
       %tiles, %n, %m = transform.structured.fuse %blocks
-          tile_sizes [{4}, {5}, 0] interchange [1, 0, 2]
+          tile_sizes [{4}] interchange [{5}]
           : (!transform.any_op)
           -> (!transform.any_op, !transform.any_op, !transform.any_op)
       %steps, %k = transform.structured.tile_using_for %tiles
-          tile_sizes [0, 0, {6}]
+          tile_sizes [{6}]
           : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
       transform.structured.vectorize %steps : !transform.any_op
       %fills = transform.structured.match ops{{["linalg.fill"]} in %container
           : (!transform.any_op) -> !transform.any_op
-      transform.structured.vectorize %fills : !transform.any_op
+      transform.structured.vectorize %fills : !transform.any_op{8}
       transform.yield %k, %container : !transform.any_op, !transform.any_op
     }
 )mlir",
-                       attr, id, tile[0], tile[1], tile[2], tile[3], tile[4])
+                       op, attr, id, blocks, tiles, interchange, steps,
+                       producers, fusions)
       .str();
+}
+
+/// The schedule for the matmuls marked with one tile (rows, cols, m, n, k):
+/// blocks of `rows` rows or `cols` columns (the other is 0: untiled) as an
+/// scf.forall (independent, so the thread pool may split them); inside,
+/// sequential scf.for loops over n tiles, then m tiles, then k steps. A block
+/// thus reuses one column panel of the right operand (k x n) for all its row
+/// tiles while the panel is in cache.
+std::string tileSchedule(ArrayRef<int64_t> tile) {
+  return productSchedule("linalg.matmul",
+                         llvm::formatv("array<i64: {0}, {1}, {2}, {3}, {4}>",
+                                       tile[0], tile[1], tile[2], tile[3],
+                                       tile[4])
+                             .str(),
+                         llvm::formatv("{0}_{1}_{2}_{3}_{4}", tile[0], tile[1],
+                                       tile[2], tile[3], tile[4])
+                             .str(),
+                         llvm::formatv("{0}, {1}, 0", tile[0], tile[1]).str(),
+                         llvm::formatv("{0}, {1}, 0", tile[2], tile[3]).str(),
+                         "1, 0, 2", llvm::formatv("0, 0, {0}", tile[4]).str());
 }
 
 /// The schedule for the batched matmuls marked with the tile (m, n, k,
 /// gathered): an scf.forall over the batch, then each product tiled as a
-/// matmul's (n tiles, m tiles, k steps, the zero fill fused into the tiles)
-/// and vectorized. With `gathered` (a convolution's per-image patch matrices:
-/// the right operand is a reshaped im2col gather), each image's gather is
-/// fused into the forall too, so that its patch matrix is written and read
-/// while it is in cache instead of the whole batch's going through memory.
+/// matmul's (n tiles, m tiles, k steps). With `gathered` (a convolution's
+/// per-image patch matrices: the right operand is a reshaped im2col gather),
+/// each image's gather is fused into the forall too, so that its patch matrix
+/// is written and read while it is in cache instead of the whole batch's
+/// going through memory.
 std::string batchSchedule(ArrayRef<int64_t> tile) {
-  std::string attr = llvm::formatv("array<i64: {0}, {1}, {2}, {3}>", tile[0],
-                                   tile[1], tile[2], tile[3]);
-  std::string id =
-      llvm::formatv("b{0}_{1}_{2}_{3}", tile[0], tile[1], tile[2], tile[3]);
   std::string producers, gather;
   if (tile[3]) {
     producers = R"mlir(
@@ -115,38 +130,16 @@ std::string batchSchedule(ArrayRef<int64_t> tile) {
         transform.yield
       })mlir";
   }
-  return llvm::formatv(R"mlir(
-    %bmm{1} = transform.structured.match ops{{["linalg.batch_matmul"]}
-        attributes {{ember.tile = {0}} in %root
-        : (!transform.any_op) -> !transform.any_op
-    %k{1}, %forall{1} = transform.foreach %bmm{1}
-        : !transform.any_op -> !transform.any_op, !transform.any_op {{
-    ^bb0(%one: !transform.any_op):
-      %fill = transform.get_producer_of_operand %one[2]
-          : (!transform.any_op) -> !transform.any_op{5}
-      %blocks, %forall = transform.structured.tile_using_forall
-          %one tile_sizes [1, 0, 0, 0]
-          : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-      %fused, %container = transform.structured.fuse_into_containing_op
-          %fill into %forall
-          : (!transform.any_op, !transform.any_op)
-          -> (!transform.any_op, !transform.any_op)
-      %tiles, %n, %m = transform.structured.fuse %blocks
-          tile_sizes [0, {2}, {3}, 0] interchange [0, 2, 1, 3]
-          : (!transform.any_op)
-          -> (!transform.any_op, !transform.any_op, !transform.any_op)
-      %steps, %k = transform.structured.tile_using_for %tiles
-          tile_sizes [0, 0, 0, {4}]
-          : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-      transform.structured.vectorize %steps : !transform.any_op
-      %fills = transform.structured.match ops{{["linalg.fill"]} in %container
-          : (!transform.any_op) -> !transform.any_op
-      transform.structured.vectorize %fills : !transform.any_op{6}
-      transform.yield %k, %container : !transform.any_op, !transform.any_op
-    }
-)mlir",
-                       attr, id, tile[0], tile[1], tile[2], producers, gather)
-      .str();
+  return productSchedule(
+      "linalg.batch_matmul",
+      llvm::formatv("array<i64: {0}, {1}, {2}, {3}>", tile[0], tile[1], tile[2],
+                    tile[3])
+          .str(),
+      llvm::formatv("b{0}_{1}_{2}_{3}", tile[0], tile[1], tile[2], tile[3])
+          .str(),
+      "1, 0, 0, 0", llvm::formatv("0, {0}, {1}, 0", tile[0], tile[1]).str(),
+      "0, 2, 1, 3", llvm::formatv("0, 0, 0, {0}", tile[2]).str(), producers,
+      gather);
 }
 
 /// Whether `mm`'s right operand is a reshaped im2col gather that only it

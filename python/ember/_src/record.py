@@ -30,7 +30,6 @@ def _record(op: str, attrs: tuple, inputs: Sequence[Tensor], shape, dt) -> Tenso
     return Tensor._wrap(_record_node(op, attrs, tuple([t._node for t in inputs]), shape, dt))
 
 
-
 class _Shared(threading.local):
     # While set on a thread (an optimizer step records its updates), equal Python
     # numbers of one dtype share one 0-d input: a step over many parameters passes
